@@ -1,0 +1,7 @@
+"""``python -m calculators``: the command line."""
+
+import sys
+
+from calculators.cli import main
+
+sys.exit(main())

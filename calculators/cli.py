@@ -1,0 +1,44 @@
+"""Command line: one sub-command per module in ``calculators.commands``.
+
+Every ``CalculatorError`` becomes one line on stderr and exit status 2; no
+traceback reaches the user.
+"""
+
+import argparse
+import importlib
+import sys
+
+from calculators.errors import CalculatorError
+
+#: Sub-command modules; each defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
+COMMAND_MODULES = (
+    "calculators.commands.weights",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, like every other input error
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m calculators", description="GPU and LLM memory and speed calculators.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for module_name in COMMAND_MODULES:
+        module = importlib.import_module(module_name)
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CalculatorError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("error: input is nested too deeply", file=sys.stderr)
+        return 2

@@ -1,0 +1,1 @@
+"""Sub-commands of ``python -m calculators`` (see ``calculators.cli.COMMAND_MODULES``)."""

@@ -1,0 +1,1 @@
+"""Catalogs as data files (JSON), one record per entry, each with its source."""

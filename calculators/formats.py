@@ -1,0 +1,43 @@
+"""Number formats (fp32 … int4, and quantization schemes) from ``data/number_formats.json``."""
+
+import dataclasses
+import functools
+
+from calculators import catalogs
+from calculators.errors import InputError
+
+
+@dataclasses.dataclass(frozen=True)
+class NumberFormat:
+    id: str
+    label: str
+    bits_per_value: float
+    description: str
+    source: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def bytes_per_value(self) -> float:
+        return self.bits_per_value / 8
+
+
+@functools.cache
+def all_formats() -> dict[str, NumberFormat]:
+    """Every known format by id, in catalog order."""
+    records = catalogs.load("number_formats.json")["formats"]
+    return {r["id"]: NumberFormat(id=r["id"], label=r["label"], bits_per_value=float(r["bits_per_value"]),
+                                  description=r["description"], source=r["source"],
+                                  aliases=tuple(r.get("aliases", ()))) for r in records}
+
+
+def get(format_id: str, *, field: str = "format") -> NumberFormat:
+    """Look a format up by id or alias (case-insensitive)."""
+    if not isinstance(format_id, str):
+        raise InputError(field, f"expected a format name, got {type(format_id).__name__}")
+    wanted = format_id.strip().lower()
+    for fmt in all_formats().values():
+        if wanted == fmt.id or wanted in fmt.aliases:
+            return fmt
+    known = ", ".join(all_formats())
+    shown = format_id if len(format_id) <= 40 else format_id[:40] + "…"
+    raise InputError(field, f"unknown number format {shown!r}; known: {known}")
