@@ -1,0 +1,51 @@
+"""Registry of the widgets the site can embed, and the one entry point the browser calls."""
+
+import json
+
+from calculators.errors import CalculatorError, InputError
+from calculators.widgets import weight_memory
+from calculators.widgets.spec import Field, Output, Widget
+
+#: Every widget by id. Adding a widget = one module with a ``WIDGET`` and one line here.
+WIDGETS: dict[str, Widget] = {module.WIDGET.id: module.WIDGET for module in (
+    weight_memory,
+)}
+
+__all__ = ["WIDGETS", "Field", "Output", "Widget", "get", "run", "run_json"]
+
+
+def get(widget_id: str) -> Widget:
+    try:
+        return WIDGETS[widget_id]
+    except KeyError:
+        raise InputError("widget", f"unknown widget {widget_id!r}; known: {', '.join(WIDGETS)}") from None
+
+
+def run(widget_id: str, inputs) -> dict:
+    """Compute a widget's outputs. Never raises: errors come back as ``{"ok": False, ...}``."""
+    try:
+        widget = get(widget_id)
+        values = widget.defaults()
+        for name, value in dict(inputs).items():
+            if name in values:
+                values[name] = value if isinstance(value, str) else str(value)
+        return {"ok": True, "outputs": dict(widget.compute(values))}
+    except InputError as error:
+        return {"ok": False, "field": error.field, "message": error.message}
+    except CalculatorError as error:
+        return {"ok": False, "field": None, "message": str(error)}
+    except RecursionError:
+        return {"ok": False, "field": None, "message": "input is nested too deeply"}
+    except (ArithmeticError, ValueError, TypeError) as error:
+        return {"ok": False, "field": None, "message": f"could not compute this input ({type(error).__name__})"}
+
+
+def run_json(widget_id: str, inputs_json: str) -> str:
+    """:func:`run` with JSON text in and out: the simplest bridge to JavaScript."""
+    try:
+        inputs = json.loads(inputs_json)
+    except (ValueError, RecursionError):
+        return json.dumps({"ok": False, "field": None, "message": "inputs are not valid JSON"})
+    if not isinstance(inputs, dict):
+        return json.dumps({"ok": False, "field": None, "message": "inputs must be an object"})
+    return json.dumps(run(widget_id, inputs))

@@ -1,0 +1,48 @@
+"""What a widget is: its input fields, its outputs and the function that computes them.
+
+The site renders the form from ``fields``, prerenders ``compute(defaults)`` at
+build time and, in the browser, calls :func:`calculators.widgets.run` through
+Pyodide on every input change. Values cross that boundary as text.
+"""
+
+import dataclasses
+from collections.abc import Callable, Mapping
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """One input of a widget. ``kind`` is ``number``, ``select`` or ``text``."""
+
+    name: str
+    label: str
+    kind: str
+    default: str
+    options: tuple[tuple[str, str], ...] = ()  # (value, label) pairs for ``select``
+    help: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Output:
+    """One result slot. ``kind`` is ``text`` (plain text) or ``svg`` (markup drawn by the calculators)."""
+
+    name: str
+    label: str
+    kind: str = "text"
+
+
+@dataclasses.dataclass(frozen=True)
+class Widget:
+    id: str
+    title: str
+    fields: tuple[Field, ...]
+    outputs: tuple[Output, ...]
+    compute: Callable[[Mapping[str, str]], Mapping[str, str]]
+
+    def defaults(self) -> dict[str, str]:
+        return {field.name: field.default for field in self.fields}
+
+    def field(self, name: str) -> Field:
+        for field in self.fields:
+            if field.name == name:
+                return field
+        raise KeyError(name)

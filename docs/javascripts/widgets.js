@@ -1,0 +1,109 @@
+// Calculator widgets: marshal form inputs to the Python calculators (Pyodide) and draw what they return.
+// Pyodide loads once per visit, lazily: only on pages with a widget, when one scrolls into view or is touched.
+(() => {
+  "use strict";
+  const ASSETS = new URL("../assets/pyodide/", document.currentScript.src);
+  const runtime = window.__calcRuntime || (window.__calcRuntime = { promise: null, status: "", watchers: new Set(), inits: 0 });
+
+  function announce(message) {
+    runtime.status = message;
+    runtime.watchers.forEach((watch) => watch(message));
+  }
+
+  function loadRuntime() {
+    if (!runtime.promise) {
+      runtime.promise = (async () => {
+        announce("Starting Python in your browser (1/3)…");
+        const info = await (await fetch(new URL("runtime.json", ASSETS), { cache: "no-cache" })).json();
+        const { loadPyodide } = await import(new URL("pyodide.mjs", ASSETS).href);
+        const options = { indexURL: ASSETS.href, packageBaseUrl: ASSETS.href };
+        if (info.lock_file) options.lockFileURL = new URL(`${info.lock_file}?v=${info.wheel_sha256.slice(0, 16)}`, ASSETS).href;
+        const pyodide = await loadPyodide(options);
+        announce("Loading the calculators (2/3)…");
+        await pyodide.loadPackage(info.lock_file ? info.package : new URL(info.wheel, ASSETS).href, { messageCallback: () => {} });
+        announce("Ready (3/3).");
+        return pyodide.pyimport("calculators.widgets");
+      })();
+    }
+    return runtime.promise;
+  }
+
+  function readInputs(widget) {
+    const values = {};
+    widget.querySelectorAll("input[name], select[name], textarea[name]").forEach((el) => { values[el.name] = el.value; });
+    return values;
+  }
+
+  function showResult(widget, result) {
+    widget.querySelectorAll("[data-error-for]").forEach((slot) => { slot.textContent = ""; });
+    widget.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+    if (!result.ok) {
+      const field = result.field && widget.querySelector(`[name="${CSS.escape(result.field)}"]`);
+      const slot = field ? widget.querySelector(`[data-error-for="${CSS.escape(result.field)}"]`) : widget.querySelector('[data-error-for=""]');
+      slot.textContent = result.message;  // text, never markup
+      if (field) field.setAttribute("aria-invalid", "true");
+      widget.classList.add("calc-has-error");
+      return;
+    }
+    widget.classList.remove("calc-has-error");
+    for (const [name, value] of Object.entries(result.outputs)) {
+      const out = widget.querySelector(`[data-out="${CSS.escape(name)}"]`);
+      if (!out) continue;
+      if (out.dataset.outKind === "svg") out.innerHTML = value;  // SVG drawn and escaped by the calculators
+      else out.textContent = value;
+    }
+  }
+
+  async function compute(widget) {
+    const status = widget.querySelector("[data-calc-status]");
+    try {
+      const calculators = await loadRuntime();
+      const started = performance.now();
+      const result = JSON.parse(calculators.run_json(widget.dataset.widget, JSON.stringify(readInputs(widget))));
+      showResult(widget, result);
+      widget.dataset.calcState = "live";
+      widget.dataset.calcMs = (performance.now() - started).toFixed(2);
+      status.textContent = "Computed in your browser by the same Python that built this page.";
+    } catch (error) {
+      widget.dataset.calcState = "failed";
+      status.textContent = "Interactive mode is unavailable (the Python runtime did not load); the result shown was computed when the page was built.";
+      console.error(error);
+    }
+  }
+
+  function bind(widget) {
+    if (widget.dataset.calcBound) return;
+    widget.dataset.calcBound = "true";
+    const status = widget.querySelector("[data-calc-status]");
+    const watch = (message) => { if (widget.dataset.calcState !== "live" && widget.dataset.calcState !== "failed") status.textContent = message; };
+    runtime.watchers.add(watch);
+    const start = () => {
+      if (widget.dataset.calcState) return;
+      widget.dataset.calcState = "loading";
+      if (runtime.status) watch(runtime.status);
+      loadRuntime().then(() => compute(widget), () => compute(widget));
+    };
+    const form = widget.querySelector("form");
+    form.addEventListener("submit", (event) => event.preventDefault());
+    form.addEventListener("input", () => { start(); compute(widget); });
+    widget.addEventListener("focusin", start);
+    widget.addEventListener("pointerdown", start);
+    if ("IntersectionObserver" in window) {
+      const observer = new IntersectionObserver((entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) { observer.disconnect(); start(); }
+      });
+      observer.observe(widget);
+    } else {
+      start();
+    }
+  }
+
+  function init() {
+    runtime.inits += 1;
+    document.querySelectorAll(".calc-widget").forEach(bind);
+  }
+
+  if (window.document$) window.document$.subscribe(init);
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,79 @@
+"""The MkDocs hook: glossary pages, the calculator fence and self-hosted runtime files.
+
+Thin glue: the calculators do the computing, ``hooks.glossary_*`` read and render
+the glossary, ``hooks.pyodide_assets`` and ``hooks.wheel`` provide the browser runtime.
+"""
+
+import logging
+import pathlib
+import sys
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+log = logging.getLogger("mkdocs.hooks.site")
+_state: dict = {}
+
+
+def _fresh_imports():
+    """Re-import the calculators so ``mkdocs serve`` prerenders with the code on disk."""
+    if str(ROOT) not in sys.path:  # MkDocs restores sys.path after loading a hook, so add it here
+        sys.path.insert(0, str(ROOT))
+    for name in [n for n in sys.modules if n == "calculators" or n.startswith("calculators.")]:
+        del sys.modules[name]
+    from hooks import calculator_fence, glossary_entries, glossary_pages, pyodide_assets, wheel
+    for module in (glossary_entries, glossary_pages, calculator_fence, pyodide_assets, wheel):
+        import importlib
+        importlib.reload(module)
+    return glossary_entries, glossary_pages, calculator_fence, pyodide_assets, wheel
+
+
+def on_config(config):
+    glossary_entries, glossary_pages, calculator_fence, pyodide_assets, wheel = _fresh_imports()
+    try:
+        glossary = glossary_entries.load(ROOT / "glossary")
+    except glossary_entries.GlossaryError as error:
+        raise PluginError(f"Glossary: {error}") from None
+    _state.update(glossary=glossary, pages=glossary_pages, fence=calculator_fence, assets=pyodide_assets)
+    _state["runtime"] = wheel.ensure(log=log.info)
+    config.nav = _expand_nav(config.nav or [], glossary_pages.nav_items(glossary))
+    calculator_fence.register(config)
+    return config
+
+
+def _expand_nav(nav: list, glossary_items: list) -> list:
+    """Replace the ``Glossary`` placeholder in mkdocs.yml's nav with the generated tree."""
+    expanded = []
+    for item in nav:
+        if isinstance(item, dict) and "Glossary" in item:
+            expanded.append({"Glossary": glossary_items})
+        else:
+            expanded.append(item)
+    return expanded
+
+
+def on_files(files, config):
+    for src_uri, content in _state["pages"].generate(_state["glossary"]).items():
+        files.append(File.generated(config, src_uri, content=content))
+    _state["assets"].add(files, config, _state["runtime"])
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    _state["fence"].begin_page(page.file.src_uri)
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    errors = _state["fence"].page_errors()
+    if errors:
+        raise PluginError(f"{page.file.src_uri}: " + "; ".join(errors))
+    return html
+
+
+def on_serve(server, config, builder):
+    for folder in ("glossary", "calculators", "hooks"):
+        server.watch(str(ROOT / folder))
+    return server
