@@ -1,0 +1,168 @@
+"""The accelerator catalog (``data/gpus.json``): look-ups by id, alias or the name nvidia-smi prints.
+
+Every figure lives in the data file with its source; this module only reads it.
+"""
+
+import dataclasses
+import difflib
+import functools
+import re
+
+from calculators import catalogs
+from calculators.errors import InputError
+from calculators.units import TB
+
+#: Formats with a dense throughput figure in the catalog, in the order the data file lists them.
+TENSOR_FORMATS = ("fp32", "tf32", "bf16", "fp16", "fp8", "int8", "fp4")
+
+#: When a format has no published figure, the nearest one that runs at the same rate on every
+#: listed chip that publishes both (bf16 and fp16 share the 16-bit tensor path).
+_SAME_RATE = {"bf16": "fp16", "fp16": "bf16"}
+
+
+@dataclasses.dataclass(frozen=True)
+class DenseTflops:
+    """Dense peak throughput per format in 10^12 operations per second; None = not published."""
+    fp32: float | None = None
+    tf32: float | None = None
+    bf16: float | None = None
+    fp16: float | None = None
+    fp8: float | None = None
+    int8: float | None = None
+    fp4: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Link:
+    name: str
+    bandwidth_gb_per_s: float
+
+
+@dataclasses.dataclass(frozen=True)
+class Gpu:
+    id: str
+    name: str
+    vendor: str
+    segment: str
+    form_factor: str | None
+    architecture: str
+    compute_capability: str | None
+    release_year: int
+    memory_gb: float
+    memory_type: str
+    memory_model: str
+    memory_reported_bytes: int | None
+    usable_memory_bytes: int
+    memory_bandwidth_tb_per_s: float
+    dense_tflops: DenseTflops
+    compute_units: int | None
+    compute_unit_kind: str | None
+    last_level_cache_mib: float | None
+    last_level_cache_kind: str | None
+    tdp_w: float | None
+    interconnect: Link | None
+    host_link: Link | None
+    aliases: tuple[str, ...]
+    source: str
+    field_sources: tuple[tuple[str, str], ...]
+    derived: tuple[tuple[str, str], ...]
+    notes: str
+
+    @property
+    def memory_bandwidth_bytes_per_s(self) -> float:
+        return self.memory_bandwidth_tb_per_s * TB
+
+    def dense_tflops_for(self, fmt: str) -> float | None:
+        """Published dense figure for ``fmt`` (or its same-rate twin), None if neither is published."""
+        if fmt not in TENSOR_FORMATS:
+            raise InputError("dtype", f"no throughput figures for {fmt!r}; known: {', '.join(TENSOR_FORMATS)}")
+        value = getattr(self.dense_tflops, fmt)
+        if value is None and fmt in _SAME_RATE:
+            value = getattr(self.dense_tflops, _SAME_RATE[fmt])
+        return value
+
+    def peak_flops_per_s(self, fmt: str) -> float | None:
+        value = self.dense_tflops_for(fmt)
+        return None if value is None else value * 1e12
+
+    def link_bytes_per_s_one_way(self) -> float | None:
+        """Interconnect bandwidth in one direction (vendors quote both directions together)."""
+        link = self.interconnect or self.host_link
+        return None if link is None else link.bandwidth_gb_per_s * 1e9 / 2
+
+
+def _gpu(record: dict) -> Gpu:
+    def link(value):
+        return None if value is None else Link(name=value["name"], bandwidth_gb_per_s=float(value["bandwidth_gb_per_s"]))
+
+    return Gpu(
+        id=record["id"], name=record["name"], vendor=record["vendor"], segment=record["segment"],
+        form_factor=record.get("form_factor"), architecture=record["architecture"],
+        compute_capability=record.get("compute_capability"), release_year=int(record["release_year"]),
+        memory_gb=float(record["memory_gb"]), memory_type=record["memory_type"],
+        memory_model=record["memory_model"], memory_reported_bytes=record.get("memory_reported_bytes"),
+        usable_memory_bytes=int(record["usable_memory_bytes"]),
+        memory_bandwidth_tb_per_s=float(record["memory_bandwidth_tb_per_s"]),
+        dense_tflops=DenseTflops(**{k: (None if v is None else float(v)) for k, v in record["dense_tflops"].items()}),
+        compute_units=record.get("compute_units"), compute_unit_kind=record.get("compute_unit_kind"),
+        last_level_cache_mib=record.get("last_level_cache_mib"), last_level_cache_kind=record.get("last_level_cache_kind"),
+        tdp_w=record.get("tdp_w"), interconnect=link(record.get("interconnect")), host_link=link(record.get("host_link")),
+        aliases=tuple(record.get("aliases", ())), source=record["source"],
+        field_sources=tuple(sorted(record.get("field_sources", {}).items())),
+        derived=tuple(sorted(record.get("derived", {}).items())), notes=record.get("notes", ""))
+
+
+def normalize(name: str) -> str:
+    """Key used for matching: lower case, runs of spaces/underscores/hyphens become one hyphen."""
+    return re.sub(r"[\s_\-]+", "-", name.strip().lower())
+
+
+@functools.cache
+def all_gpus() -> dict[str, Gpu]:
+    """Every accelerator by id, in catalog order."""
+    return {r["id"]: _gpu(r) for r in catalogs.load("gpus.json")["gpus"]}
+
+
+@functools.cache
+def _index() -> dict[str, str]:
+    index = {}
+    for gpu in all_gpus().values():
+        for key in (gpu.id, *gpu.aliases):
+            index.setdefault(normalize(key), gpu.id)
+    return index
+
+
+def usable_memory_rule() -> dict:
+    """The documented rule behind ``usable_memory_bytes`` (from the data file)."""
+    return catalogs.load("gpus.json")["usable_memory_rule"]
+
+
+def find(name: str) -> Gpu | None:
+    """The entry for an id, alias or device name (as nvidia-smi / torch.cuda.get_device_name print it), or None."""
+    if not isinstance(name, str):
+        return None
+    key = normalize(name)
+    gpu_id = _index().get(key)
+    if gpu_id is None and key.startswith("nvidia-"):
+        gpu_id = _index().get(key[len("nvidia-"):])
+    return None if gpu_id is None else all_gpus()[gpu_id]
+
+
+def get(name, *, field: str = "gpu") -> Gpu:
+    """Like :func:`find` but raises ``InputError`` naming ``field``, with close suggestions."""
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(field, "expected a GPU id or device name, e.g. 'h100-sxm' or 'NVIDIA H200'")
+    gpu = find(name)
+    if gpu is not None:
+        return gpu
+    key = normalize(name)
+    close = difflib.get_close_matches(key, list(_index()), n=4, cutoff=0.5)
+    suggestions = list(dict.fromkeys(_index()[c] for c in close))
+    shown = name if len(name) <= 40 else name[:40] + "…"
+    hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else "; see `python -m calculators gpus`"
+    raise InputError(field, f"unknown GPU {shown!r}{hint}")
+
+
+def by_device_name(device_name: str) -> Gpu | None:
+    """Entry for the string torch.cuda.get_device_name() or nvidia-smi --query-gpu=name returns."""
+    return find(device_name)
