@@ -23,10 +23,12 @@ def _fresh_imports():
         sys.path.insert(0, str(ROOT))
     for name in [n for n in sys.modules if n == "calculators" or n.startswith("calculators.")]:
         del sys.modules[name]
-    from hooks import calculator_fence, glossary_entries, glossary_pages, pyodide_assets, wheel
-    for module in (glossary_entries, glossary_pages, calculator_fence, pyodide_assets, wheel):
-        import importlib
+    import importlib
+
+    from hooks import calculator_fence, catalog_figures, glossary_entries, glossary_pages, pyodide_assets, wheel
+    for module in (glossary_entries, glossary_pages, calculator_fence, catalog_figures, pyodide_assets, wheel):
         importlib.reload(module)
+    _state["figures"] = catalog_figures
     return glossary_entries, glossary_pages, calculator_fence, pyodide_assets, wheel
 
 
@@ -63,6 +65,9 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     _state["fence"].begin_page(page.file.src_uri)
+    markdown, errors = _state["figures"].replace(markdown)
+    if errors:
+        raise PluginError(f"{page.file.src_uri}: catalog figure: " + "; ".join(errors))
     return markdown
 
 

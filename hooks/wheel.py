@@ -10,6 +10,7 @@ Run as ``python -m hooks.wheel`` (the Makefile does); the MkDocs hook calls
 :func:`ensure` so ``mkdocs serve`` rebuilds it when ``calculators/`` changes.
 """
 
+import fcntl
 import hashlib
 import json
 import os
@@ -49,11 +50,14 @@ def read_runtime() -> dict | None:
 
 def ensure(log=print) -> dict:
     """Build the wheel unless the one in ``build/pyodide`` was built from the current sources."""
-    digest = source_digest()
-    runtime = read_runtime()
-    if runtime and runtime.get("source_sha256") == digest and (OUT_DIR / runtime["wheel"]).is_file():
-        return runtime
-    return build(digest, log)
+    OUT_DIR.parent.mkdir(parents=True, exist_ok=True)
+    with open(OUT_DIR.parent / "pyodide.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel builds (tests, serve) must not rebuild the same folder at once
+        digest = source_digest()
+        runtime = read_runtime()
+        if runtime and runtime.get("source_sha256") == digest and (OUT_DIR / runtime["wheel"]).is_file():
+            return runtime
+        return build(digest, log)
 
 
 def build(digest: str, log=print) -> dict:

@@ -1,0 +1,72 @@
+"""Figures quoted from the catalogs, formatted for prose: ``figure("gpu", "h100-sxm", "memory_gb")``.
+
+Pages never retype a number about a GPU or a model: they name the catalog entry
+and field, and this module turns it into text, so the site cannot contradict
+its own calculators.
+"""
+
+from calculators import catalogs
+from calculators.errors import InputError
+from calculators.units import format_bytes
+
+_CATALOGS = {"gpu": ("gpus.json", "gpus"), "model": ("models.json", "models")}
+#: Unit suffixes of field names, and how to print them.
+_SUFFIX_UNITS = (
+    ("_tb_per_s", "TB/s"), ("_gb_per_s", "GB/s"), ("_gb", "GB"), ("_mib", "MiB"), ("_w", "W"),
+)
+
+
+def figure(kind: str, entry_id: str, path: str) -> str:
+    """Text for one catalog field; ``path`` may reach into nested records with dots."""
+    record = _record(kind, entry_id)
+    if kind == "model" and path in ("params", "active_params"):
+        from calculators import architectures  # computed, not stored: the count comes from the config
+        arch = architectures.build(record["config"])
+        return _format_count(arch.n_params if path == "params" else arch.active_params)
+    value = record
+    for key in path.split("."):
+        if not isinstance(value, dict) or key not in value:
+            raise InputError("field", f"{kind} {entry_id!r} has no field {path!r}")
+        value = value[key]
+    if value is None:
+        raise InputError("field", f"{kind} {entry_id!r} has no value for {path!r} (not published)")
+    return _format(path, value)
+
+
+def _record(kind: str, entry_id: str) -> dict:
+    if kind not in _CATALOGS:
+        raise InputError("catalog", f"unknown catalog {kind!r}; known: {', '.join(_CATALOGS)}")
+    filename, key = _CATALOGS[kind]
+    for record in catalogs.load(filename)[key]:
+        if record.get("id") == entry_id:
+            return record
+    raise InputError("id", f"no {kind} with id {entry_id!r} in the catalog")
+
+
+def _format(path: str, value) -> str:
+    if isinstance(value, bool) or isinstance(value, str):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    last = path.split(".")[-1]
+    if path.startswith("dense_tflops."):
+        return f"{_number(value)} TFLOP/s"
+    if last.endswith("_bytes"):
+        return format_bytes(value)
+    for suffix, unit in _SUFFIX_UNITS:
+        if last.endswith(suffix):
+            return f"{_number(value)} {unit}"
+    return _number(value)
+
+
+def _number(value) -> str:
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+def _format_count(count: int) -> str:
+    for size, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
+        if count >= size:
+            return f"{count / size:.3g} {word}"
+    return f"{count:,}"
