@@ -1,0 +1,76 @@
+"""Parameter tensors and KV-cache geometry of decoder LLMs, from a Hugging Face config.json.
+
+``build(config)`` is the one entry point. Layout data per ``model_type`` lives in
+``calculators/data/model_types.json``; an unknown model_type gets a generic
+Llama-like estimate and a warning on the result instead of an error.
+"""
+
+from calculators.architectures.dims import Reader, model_types, read_dims, supported_model_types
+from calculators.architectures.layout import (attention_tensors, mlp_tensors, moe_layers, norm_tensors,
+                                              olmo2_norms, read_moe, sliding_layers)
+from calculators.architectures.model import ROLES, Architecture, LayerAttention, Tensor
+from calculators.errors import InputError
+
+__all__ = ["Architecture", "LayerAttention", "Tensor", "ROLES", "build", "supported_model_types"]
+
+#: Largest parameter count accepted (10 trillion), the same bound as ``calculators.weights``.
+MAX_PARAMS = 10**13
+
+
+def build(config) -> Architecture:
+    """The ``Architecture`` a config.json (dict or JSON text) describes."""
+    from calculators.config_parse import parse_config  # local: config_parse imports nothing from here
+
+    config = parse_config(config)
+    warnings: list[str] = []
+    model_type = config.get("model_type")
+    if model_type is not None and not isinstance(model_type, str):
+        raise InputError("config.model_type", f"expected text, got {type(model_type).__name__}")
+    layouts = model_types()
+    if model_type not in layouts or model_type.startswith("_"):
+        text = config.get("text_config")
+        if isinstance(text, dict) and text.get("model_type") in layouts:
+            warnings.append(f"model_type {model_type!r}: only the language model (text_config) is counted; "
+                            "vision or audio towers are not included")
+            config, model_type = text, text["model_type"]
+        else:
+            shown = "missing" if model_type is None else repr(model_type[:40])
+            warnings.append(f"model_type {shown} is not one of the supported architectures; parameters and "
+                            "memory are a generic Llama-style estimate (gated MLP, no biases) and may be off")
+            model_type = "_generic"
+    layout = layouts[model_type]
+    structure = layout["structure"]
+    reader = Reader(config, layout["defaults"])
+    dims = read_dims(model_type, reader)
+    moe = read_moe(structure["moe"], reader, dims)
+    routed = moe_layers(structure["moe"], reader, dims)
+    windows = sliding_layers(structure["sliding"], reader, dims)
+
+    h, v = dims.hidden_size, dims.vocab_size
+    tensors: list[Tensor] = [Tensor("model.embed_tokens.weight", (v, h), "embedding", False)]
+    attention: list[LayerAttention] = []
+    for i in range(dims.num_layers):
+        attn, geometry = attention_tensors(structure, reader, dims, i)
+        if windows[i] is not None and geometry.kind == "full":
+            geometry = LayerAttention("sliding", geometry.n_kv_heads, geometry.k_dim, geometry.v_dim, windows[i])
+        attention.append(geometry)
+        tensors += attn
+        tensors += mlp_tensors(structure, reader, dims, moe, i, routed[i])
+        tensors += olmo2_norms(h, i) if model_type == "olmo2" else norm_tensors(structure["norms_per_layer"], h, i)
+    tensors.append(Tensor("model.norm.weight", (h,), "norm", False))
+    if not dims.tie_word_embeddings:
+        tensors.append(Tensor("lm_head.weight", (v, h), "lm_head", True))
+
+    n_params = sum(t.total_numel for t in tensors)
+    if n_params > MAX_PARAMS:
+        raise InputError("config", f"describes {n_params:.3g} parameters, more than the {MAX_PARAMS:.0e} accepted")
+    expert_params = sum(t.total_numel for t in tensors if t.role == "expert")
+    inactive = expert_params - (expert_params * moe.top_k // moe.num_experts if moe.num_experts else expert_params)
+    return Architecture(
+        model_type=dims.model_type if model_type != "_generic" else str(config.get("model_type") or "unknown"),
+        hidden_size=h, intermediate_size=dims.intermediate_size, vocab_size=v, num_layers=dims.num_layers,
+        num_heads=dims.num_heads, num_kv_heads=dims.num_kv_heads, head_dim=dims.head_dim,
+        tie_word_embeddings=dims.tie_word_embeddings, tensors=tuple(tensors), attention=tuple(attention),
+        n_params=n_params, active_params=n_params - inactive, num_experts=moe.num_experts,
+        experts_per_token=moe.top_k, moe_intermediate_size=moe.expert_size,
+        max_position_embeddings=dims.max_position_embeddings, warnings=tuple(warnings))

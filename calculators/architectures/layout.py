@@ -1,0 +1,195 @@
+"""Turn a model_type's structure flags and sizes into parameter tensors and attention geometry.
+
+Names follow the Hugging Face modules (``model.layers.{i}.self_attn.q_proj.weight``);
+routed experts are one record per layer and projection with ``count`` = experts.
+"""
+
+import dataclasses
+
+from calculators.architectures.dims import LIMITS, Dims, Reader
+from calculators.architectures.model import LayerAttention, Tensor
+from calculators.errors import InputError
+
+
+@dataclasses.dataclass(frozen=True)
+class Moe:
+    """Routed-expert sizes of a MoE model (all zero for dense models)."""
+
+    num_experts: int = 0
+    top_k: int = 0
+    expert_size: int = 0
+    shared_size: int = 0
+    shared_gate: bool = False
+    router_bias: bool = False
+    expert_bias: bool = False
+    fused_gate_up: bool = False
+
+
+def read_moe(kind: str | None, reader: Reader, dims: Dims) -> Moe:
+    """Expert counts and widths for one of the MoE layouts named in model_types.json."""
+    if kind is None:
+        return Moe()
+    experts_key = {"mixtral": "num_local_experts", "gpt_oss": "num_local_experts",
+                   "deepseek_v3": "n_routed_experts"}.get(kind, "num_experts")
+    experts = reader.integer(experts_key, maximum=LIMITS["num_experts"])
+    top_k = reader.integer("num_experts_per_tok", maximum=experts)
+    if kind in ("mixtral", "gpt_oss"):
+        size = dims.intermediate_size
+    else:
+        size = reader.integer("moe_intermediate_size", maximum=LIMITS["moe_intermediate_size"])
+    shared = 0
+    if kind == "qwen2_moe":
+        shared = reader.integer("shared_expert_intermediate_size", minimum=0, maximum=LIMITS["intermediate_size"])
+    elif kind == "deepseek_v3":
+        shared = size * reader.integer("n_shared_experts", minimum=0, maximum=LIMITS["num_experts"])
+    return Moe(num_experts=experts, top_k=top_k, expert_size=size, shared_size=shared,
+               shared_gate=kind == "qwen2_moe", router_bias=kind == "gpt_oss",
+               expert_bias=kind == "gpt_oss", fused_gate_up=kind == "gpt_oss")
+
+
+def moe_layers(kind: str | None, reader: Reader, dims: Dims) -> tuple[bool, ...]:
+    """For each layer, whether its MLP is routed experts."""
+    n = dims.num_layers
+    if kind is None:
+        return (False,) * n
+    if kind in ("mixtral", "gpt_oss"):
+        return (True,) * n
+    if kind == "deepseek_v3":
+        first_dense = reader.integer("first_k_dense_replace", minimum=0, maximum=n)
+        freq = reader.integer("moe_layer_freq", maximum=max(n, 1))
+        return tuple(i >= first_dense and i % freq == 0 for i in range(n))
+    step = reader.integer("decoder_sparse_step", maximum=max(n, 1))
+    dense_only = set(reader.int_list("mlp_only_layers", maximum=n))
+    return tuple(i not in dense_only and (i + 1) % step == 0 for i in range(n))
+
+
+def sliding_layers(rule: str, reader: Reader, dims: Dims) -> tuple[int | None, ...]:
+    """Window per layer (``None`` = full attention), from layer_types or the model_type's rule."""
+    n = dims.num_layers
+    window = reader.optional_integer("sliding_window", minimum=1, maximum=LIMITS["window"])
+    types = reader.str_list("layer_types", length=n)
+    if types is not None:
+        if any("sliding" in t for t in types) and window is None:
+            raise InputError("config.sliding_window", "is required when layer_types has sliding layers")
+        return tuple(window if "sliding" in t else None for t in types)
+    if window is None or rule == "none":
+        return (None,) * n
+    if rule == "all":
+        return (window,) * n
+    if rule == "qwen2":
+        if not reader.flag("use_sliding_window", False):
+            return (None,) * n
+        first = reader.integer("max_window_layers", minimum=0, maximum=10**6)
+        return tuple(window if i >= first else None for i in range(n))
+    if rule == "alternate":
+        return tuple(window if i % 2 == 0 else None for i in range(n))
+    if rule == "pattern":
+        pattern = reader.integer("sliding_window_pattern", maximum=max(n, 1) + 1)
+        return tuple(None if (i + 1) % pattern == 0 else window for i in range(n))
+    raise AssertionError(f"unknown sliding rule {rule}")
+
+
+def linear(name, out_features, in_features, role, layer, *, bias=False, count=1):
+    """An nn.Linear weight and, when present, its bias."""
+    items = [Tensor(f"{name}.weight", (out_features, in_features), role, True, layer, count)]
+    if bias:
+        items.append(Tensor(f"{name}.bias", (out_features,), role, False, layer, count))
+    return items
+
+
+def attention_tensors(structure: dict, reader: Reader, dims: Dims, i: int) -> tuple[list[Tensor], LayerAttention]:
+    """Projection weights, biases and norms of one attention block, and its cache geometry."""
+    p = f"model.layers.{i}.self_attn"
+    h, nh, nkv, d = dims.hidden_size, dims.num_heads, dims.num_kv_heads, dims.head_dim
+    qkv_bias = reader.structure_flag(structure["qkv_bias"])
+    o_bias = reader.structure_flag(structure["o_bias"])
+    out: list[Tensor] = []
+    kind = structure["attention"]
+    if kind == "mla":
+        return mla_tensors(reader, dims, i)
+    if kind == "fused_qkv":
+        out += linear(f"{p}.qkv_proj", (nh + 2 * nkv) * d, h, "attention", i, bias=qkv_bias)
+    else:
+        out += linear(f"{p}.q_proj", nh * d, h, "attention", i, bias=qkv_bias)
+        out += linear(f"{p}.k_proj", nkv * d, h, "attention", i, bias=qkv_bias)
+        out += linear(f"{p}.v_proj", nkv * d, h, "attention", i, bias=qkv_bias)
+    out += linear(f"{p}.o_proj", h, nh * d, "attention", i, bias=o_bias)
+    if structure["qk_norm"] == "head":
+        out += [Tensor(f"{p}.q_norm.weight", (d,), "norm", False, i), Tensor(f"{p}.k_norm.weight", (d,), "norm", False, i)]
+    elif structure["qk_norm"] == "full":
+        out += [Tensor(f"{p}.q_norm.weight", (nh * d,), "norm", False, i),
+                Tensor(f"{p}.k_norm.weight", (nkv * d,), "norm", False, i)]
+    if structure["sinks"]:
+        out.append(Tensor(f"{p}.sinks", (nh,), "attention", False, i))
+    return out, LayerAttention("full", nkv, nkv * d, nkv * d)
+
+
+def mla_tensors(reader: Reader, dims: Dims, i: int) -> tuple[list[Tensor], LayerAttention]:
+    """DeepSeek multi-head latent attention: low-rank query and a shared compressed KV latent."""
+    p = f"model.layers.{i}.self_attn"
+    h, nh = dims.hidden_size, dims.num_heads
+    q_rank = reader.optional_integer("q_lora_rank", minimum=1, maximum=LIMITS["hidden_size"])
+    kv_rank = reader.integer("kv_lora_rank", maximum=LIMITS["hidden_size"])
+    rope = reader.integer("qk_rope_head_dim", minimum=0, maximum=LIMITS["head_dim"])
+    nope = reader.integer("qk_nope_head_dim", minimum=0, maximum=LIMITS["head_dim"])
+    v_dim = reader.integer("v_head_dim", maximum=LIMITS["head_dim"])
+    qk_dim = rope + nope
+    if qk_dim < 1:
+        raise InputError("config.qk_nope_head_dim", "qk_nope_head_dim + qk_rope_head_dim must be positive")
+    out: list[Tensor] = []
+    if q_rank is None:
+        out += linear(f"{p}.q_proj", nh * qk_dim, h, "attention", i)
+    else:
+        out += linear(f"{p}.q_a_proj", q_rank, h, "attention", i)
+        out.append(Tensor(f"{p}.q_a_layernorm.weight", (q_rank,), "norm", False, i))
+        out += linear(f"{p}.q_b_proj", nh * qk_dim, q_rank, "attention", i)
+    out += linear(f"{p}.kv_a_proj_with_mqa", kv_rank + rope, h, "attention", i)
+    out.append(Tensor(f"{p}.kv_a_layernorm.weight", (kv_rank,), "norm", False, i))
+    out += linear(f"{p}.kv_b_proj", nh * (nope + v_dim), kv_rank, "attention", i)
+    out += linear(f"{p}.o_proj", h, nh * v_dim, "attention", i)
+    return out, LayerAttention("mla", nh, nh * qk_dim, nh * v_dim, latent_dim=kv_rank + rope)
+
+
+def mlp_tensors(structure: dict, reader: Reader, dims: Dims, moe: Moe, i: int, routed: bool) -> list[Tensor]:
+    """Dense gated MLP, or router + routed experts (+ shared expert) for a MoE layer."""
+    p = f"model.layers.{i}.mlp"
+    h = dims.hidden_size
+    bias = reader.structure_flag(structure["mlp_bias"])
+    if not routed:
+        f = dims.intermediate_size
+        if structure["mlp"] == "fused_gated":
+            return linear(f"{p}.gate_up_proj", 2 * f, h, "mlp", i, bias=bias) + linear(f"{p}.down_proj", h, f, "mlp", i, bias=bias)
+        return gated(p, h, f, "mlp", i, bias=bias)
+    out = linear(f"{p}.router" if moe.router_bias else f"{p}.gate", moe.num_experts, h, "router", i, bias=moe.router_bias)
+    e, f = moe.num_experts, moe.expert_size
+    if moe.fused_gate_up:
+        out += linear(f"{p}.experts.*.gate_up_proj", 2 * f, h, "expert", i, bias=moe.expert_bias, count=e)
+        out += linear(f"{p}.experts.*.down_proj", h, f, "expert", i, bias=moe.expert_bias, count=e)
+    else:
+        out += gated(f"{p}.experts.*", h, f, "expert", i, count=e)
+    if moe.shared_size:
+        out += gated(f"{p}.shared_expert{'s' if not moe.shared_gate else ''}", h, moe.shared_size, "shared_expert", i)
+    if moe.shared_gate:
+        out += linear(f"{p}.shared_expert_gate", 1, h, "shared_expert", i)
+    return out
+
+
+def gated(prefix, h, f, role, i, *, bias=False, count=1) -> list[Tensor]:
+    return (linear(f"{prefix}.gate_proj", f, h, role, i, bias=bias, count=count)
+            + linear(f"{prefix}.up_proj", f, h, role, i, bias=bias, count=count)
+            + linear(f"{prefix}.down_proj", h, f, role, i, bias=bias, count=count))
+
+
+def norm_tensors(count: int, h: int, i: int) -> list[Tensor]:
+    names = ("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm", "post_feedforward_layernorm")
+    if count == 2:
+        picked = names[:2]
+    else:
+        picked = names[:count]
+    return [Tensor(f"model.layers.{i}.{n}.weight", (h,), "norm", False, i) for n in picked]
+
+
+def olmo2_norms(h: int, i: int) -> list[Tensor]:
+    """OLMo 2 normalises sub-block outputs (post-norm) instead of inputs."""
+    return [Tensor(f"model.layers.{i}.post_attention_layernorm.weight", (h,), "norm", False, i),
+            Tensor(f"model.layers.{i}.post_feedforward_layernorm.weight", (h,), "norm", False, i)]

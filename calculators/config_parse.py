@@ -1,0 +1,115 @@
+"""Accept a config.json as a dict or as pasted JSON text, safely.
+
+Hostile input (huge text, deep nesting, giant numbers, NaN, wrong types) raises
+``InputError`` naming the field; nothing here can hang or exhaust memory.
+"""
+
+import json
+
+from calculators.errors import InputError
+
+#: Largest accepted JSON text (real config.json files are a few kB).
+MAX_TEXT_CHARS = 1_000_000
+#: Deepest accepted nesting of lists/objects (real configs nest 3–4 levels).
+MAX_DEPTH = 32
+#: Most values (scalars, lists, objects) in one config.
+MAX_ITEMS = 100_000
+#: Longest accepted integer literal, in digits.
+MAX_INT_DIGITS = 24
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise InputError("config", f"number {text[:20]}… is too large")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    if len(text) > 64:
+        raise InputError("config", f"number {text[:20]}… is too long")
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise InputError("config", f"number {text[:20]} is too large")
+    return value
+
+
+def _reject_constant(name: str):
+    raise InputError("config", f"{name} is not a valid number in config.json")
+
+
+def _check_depth(text: str) -> None:
+    """Refuse deep nesting before the JSON parser recurses into it."""
+    depth = 0
+    in_string = False
+    escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError("config", f"is nested more than {MAX_DEPTH} levels deep")
+        elif char in "]}":
+            depth -= 1
+
+
+def _check_tree(value, path: str, depth: int, budget: list[int]) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise InputError("config", f"has more than {MAX_ITEMS} values")
+    if depth > MAX_DEPTH:
+        raise InputError(path, f"is nested more than {MAX_DEPTH} levels deep")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InputError(path, f"has a non-text key {key!r:.40}")
+            _check_tree(item, f"{path}.{key[:40]}", depth + 1, budget)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_tree(item, path, depth + 1, budget)
+    elif isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    elif isinstance(value, int):
+        if abs(value) >= 10**MAX_INT_DIGITS:
+            raise InputError(path, "number is too large")
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InputError(path, "must be a finite number")
+    else:
+        raise InputError(path, f"unsupported value of type {type(value).__name__}")
+
+
+def parse_config(value) -> dict:
+    """A config.json given as a dict or JSON text, checked for size, depth and types."""
+    if isinstance(value, bytes | bytearray):
+        if len(value) > MAX_TEXT_CHARS * 4:
+            raise InputError("config", "is too large for a config.json")
+        try:
+            value = bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("config", "is not UTF-8 text") from None
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT_CHARS:
+            raise InputError("config", f"is {len(value):,} characters; at most {MAX_TEXT_CHARS:,} accepted")
+        if not value.strip():
+            raise InputError("config", "is empty")
+        _check_depth(value)
+        try:
+            value = json.loads(value, parse_int=_parse_int, parse_float=_parse_float,
+                               parse_constant=_reject_constant)
+        except json.JSONDecodeError as error:
+            raise InputError("config", f"is not valid JSON ({error.msg} at line {error.lineno}, "
+                                       f"column {error.colno})") from None
+        except RecursionError:
+            raise InputError("config", "is nested too deeply") from None
+    if not isinstance(value, dict):
+        raise InputError("config", f"expected a JSON object, got {type(value).__name__}")
+    _check_tree(value, "config", 0, [MAX_ITEMS])
+    return value
