@@ -1,0 +1,25 @@
+"""Speed model: decode steps, prefill and time to first token, batch sweeps, roofline, tensor parallelism
+and GPU ranking, from the GPU catalog, the efficiency data and a model's architecture.
+
+Pure standard-library Python (runs in Pyodide); every result is a frozen dataclass with units in its names.
+"""
+
+from calculators.speed.decode import DecodeStep, LinearDecodeStep, allreduce_seconds, decode_step, linear_decode_step
+from calculators.speed.efficiency import Efficiency
+from calculators.speed.efficiency import default as default_efficiency
+from calculators.speed.kernels import MatmulTime, matmul_time
+from calculators.speed.moe import expected_experts_touched
+from calculators.speed.prefill import Prefill, prefill
+from calculators.speed.ranking import GpuOption, MemoryNeed, memory_needed, rank
+from calculators.speed.roofline import (RooflinePoint, decode_intensity_flop_per_byte, matmul_intensity_flop_per_byte,
+                                        place, ridge_point_flop_per_byte)
+from calculators.speed.sweep import Sweep, SweepRow, batch_sweep
+from calculators.speed.workload import LinearGroup, linear_groups, resolve
+
+__all__ = [
+    "DecodeStep", "Efficiency", "GpuOption", "LinearDecodeStep", "LinearGroup", "MatmulTime", "MemoryNeed",
+    "Prefill", "RooflinePoint", "Sweep", "SweepRow", "allreduce_seconds", "batch_sweep", "decode_step",
+    "decode_intensity_flop_per_byte", "default_efficiency", "expected_experts_touched", "linear_decode_step",
+    "linear_groups", "matmul_intensity_flop_per_byte", "matmul_time", "memory_needed", "place", "prefill", "rank",
+    "resolve", "ridge_point_flop_per_byte",
+]

@@ -1,0 +1,32 @@
+"""Hourly GPU prices (``data/gpu_prices.json``) with user overrides."""
+
+import dataclasses
+import functools
+
+from calculators import catalogs, gpus, validate
+
+
+@dataclasses.dataclass(frozen=True)
+class Price:
+    gpu_id: str
+    usd_per_hour: float
+    provider: str
+    source: str
+
+
+@functools.cache
+def defaults() -> dict[str, Price]:
+    """The cited default price per GPU id."""
+    return {r["gpu"]: Price(gpu_id=r["gpu"], usd_per_hour=float(r["usd_per_hour"]),
+                            provider=f'{r["provider"]}: {r["offer"]} ({r["as_of"]})', source=r["source"])
+            for r in catalogs.load("gpu_prices.json")["prices"]}
+
+
+def merged(overrides: dict | None = None) -> dict[str, Price]:
+    """Defaults with ``overrides`` ({gpu id or name: usd per hour}) applied on top."""
+    out = dict(defaults())
+    for name, value in (overrides or {}).items():
+        gpu = gpus.get(name, field="prices")
+        usd = validate.number(f"prices.{gpu.id}", value, minimum=0, maximum=1e6)
+        out[gpu.id] = Price(gpu_id=gpu.id, usd_per_hour=usd, provider="user", source="user")
+    return out

@@ -1,0 +1,111 @@
+"""Which GPU: the GPUs and counts that fit a model and workload, ranked by tokens/s or cost per million tokens."""
+
+import dataclasses
+import importlib
+
+from calculators import gpus as gpu_catalog
+from calculators import validate
+from calculators.architectures import Architecture
+from calculators.errors import InputError
+from calculators.speed import prices as price_data
+from calculators.speed.decode import decode_step
+from calculators.speed.workload import bits_per_weight, canonical_format
+
+SORT_KEYS = ("tokens_per_s", "cost")
+DEFAULT_COUNTS = (1, 2, 4, 8)
+
+
+@dataclasses.dataclass(frozen=True)
+class GpuOption:
+    gpu_id: str
+    gpu_name: str
+    count: int
+    memory_needed_bytes: float
+    memory_available_bytes: float
+    step_seconds: float
+    tokens_per_s_total: float
+    tokens_per_s_per_user: float
+    usd_per_hour: float | None
+    usd_per_million_tokens: float | None
+    price_source: str | None
+    compute_known: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class MemoryNeed:
+    weights_bytes: float
+    kv_cache_bytes: float
+    total_bytes: float
+    method: str
+
+
+def memory_needed(arch: Architecture, *, weight_format: str, batch: int, context_tokens: int,
+                  kv_format: str = "bf16") -> MemoryNeed:
+    """Bytes the workload keeps on the GPUs: the memory engine's inference estimate when it is
+    available, otherwise weights (params x bits) plus the KV cache (activations not counted)."""
+    engine = _memory_engine()
+    if engine is not None:
+        total = engine(arch, weight_format=weight_format, batch=batch, context_tokens=context_tokens,
+                       kv_format=kv_format)
+        if total is not None:
+            return MemoryNeed(weights_bytes=float("nan"), kv_cache_bytes=float("nan"), total_bytes=float(total),
+                              method="calculators.memory")
+    weights = arch.n_params * bits_per_weight(weight_format) / 8
+    kv = arch.kv_cache_bytes(batch, context_tokens, bits_per_weight(kv_format, field="kv_format") / 8)
+    return MemoryNeed(weights_bytes=weights, kv_cache_bytes=kv, total_bytes=weights + kv,
+                      method="weights + KV cache")
+
+
+def _memory_engine():
+    """``calculators.memory.inference_bytes(arch, ...)`` if the memory engine provides it."""
+    try:
+        module = importlib.import_module("calculators.memory")
+    except ImportError:
+        return None
+    return getattr(module, "inference_bytes", None)
+
+
+def rank(arch: Architecture, *, weight_format: str = "bf16", batch: int = 1, context_tokens: int = 4096,
+         counts=DEFAULT_COUNTS, gpu_ids=None, prices: dict | None = None, sort_by: str = "tokens_per_s",
+         kv_format: str | None = None) -> tuple[GpuOption, ...]:
+    """Every (GPU, count) whose usable memory holds the workload, best first.
+
+    ``count`` GPUs share the model by tensor parallelism (memory divided evenly, all-reduce
+    cost added); counts above one need a published interconnect. Cost per million tokens =
+    count x hourly price / (tokens/s x 3600) x 10^6, at the given batch.
+    """
+    sort_by = validate.choice("sort_by", sort_by, SORT_KEYS)
+    batch = validate.integer("batch", batch, minimum=1, maximum=1 << 20)
+    context = validate.integer("context_tokens", context_tokens, minimum=0, maximum=1 << 24)
+    wfmt = canonical_format(weight_format, field="weight_format")
+    kvfmt = canonical_format(kv_format or "bf16", field="kv_format")
+    counts = sorted({validate.integer("counts", c, minimum=1, maximum=64) for c in counts})
+    if not counts:
+        raise InputError("counts", "give at least one GPU count")
+    candidates = [gpu_catalog.get(g) for g in gpu_ids] if gpu_ids else list(gpu_catalog.all_gpus().values())
+    table = price_data.merged(prices)
+    need = memory_needed(arch, weight_format=wfmt, batch=batch, context_tokens=context, kv_format=kvfmt)
+    options = []
+    for gpu in candidates:
+        for count in counts:
+            if count > 1 and gpu.link_bytes_per_s_one_way() is None:
+                continue
+            if need.total_bytes / count > gpu.usable_memory_bytes:
+                continue
+            step = decode_step(arch, gpu, batch=batch, context_tokens=context, weight_format=wfmt,
+                               kv_format=kvfmt, tensor_parallel=count)
+            price = table.get(gpu.id)
+            usd_h = None if price is None else price.usd_per_hour * count
+            per_million = None if usd_h is None else usd_h / (step.tokens_per_s_total * 3600) * 1e6
+            options.append(GpuOption(
+                gpu_id=gpu.id, gpu_name=gpu.name, count=count, memory_needed_bytes=need.total_bytes,
+                memory_available_bytes=gpu.usable_memory_bytes * count, step_seconds=step.step_seconds,
+                tokens_per_s_total=step.tokens_per_s_total, tokens_per_s_per_user=step.tokens_per_s_per_user,
+                usd_per_hour=usd_h, usd_per_million_tokens=per_million,
+                price_source=None if price is None else price.source, compute_known=step.compute_known))
+    if sort_by == "cost":
+        options.sort(key=lambda o: (o.usd_per_million_tokens is None, o.usd_per_million_tokens or 0.0,
+                                    -o.tokens_per_s_total))
+    else:
+        options.sort(key=lambda o: (-o.tokens_per_s_total, o.count))
+    return tuple(options)

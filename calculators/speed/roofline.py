@@ -1,0 +1,63 @@
+"""The roofline: ridge points, arithmetic intensity of a matmul or a decode step, and where a workload sits."""
+
+import dataclasses
+
+from calculators import validate
+from calculators.errors import InputError
+from calculators.gpus import Gpu
+from calculators.speed import efficiency as efficiency_data
+from calculators.speed.decode import DecodeStep, resolve_gpu
+from calculators.speed.efficiency import Efficiency
+
+
+@dataclasses.dataclass(frozen=True)
+class RooflinePoint:
+    gpu_id: str
+    format: str
+    intensity_flop_per_byte: float
+    ridge_flop_per_byte: float
+    attainable_flops_per_s: float
+    peak_flops_per_s: float
+    bound: str
+
+
+def ridge_point_flop_per_byte(gpu, fmt: str = "bf16", *, achievable: bool = False,
+                              eff: Efficiency | None = None) -> float | None:
+    """FLOPs per byte at which peak compute and peak bandwidth take equal time (None: no FLOP/s figure)."""
+    gpu = resolve_gpu(gpu)
+    peak = gpu.peak_flops_per_s(fmt)
+    if peak is None:
+        return None
+    ratio = peak / gpu.memory_bandwidth_bytes_per_s
+    if achievable:
+        eff = eff or efficiency_data.default()
+        ratio *= eff.compute_fraction / eff.memory_bandwidth_fraction
+    return ratio
+
+
+def matmul_intensity_flop_per_byte(m: int, k: int, n: int, *, weight_bytes_per_value: float = 2,
+                                   activation_bytes: float = 2) -> float:
+    """2mkn FLOPs over the bytes of weight (k x n), input (m x k) and output (m x n)."""
+    m = validate.integer("m", m, minimum=1, maximum=10**9)
+    k = validate.integer("k", k, minimum=1, maximum=10**9)
+    n = validate.integer("n", n, minimum=1, maximum=10**9)
+    w = validate.number("weight_bytes_per_value", weight_bytes_per_value, minimum=0.01, maximum=8)
+    a = validate.number("activation_bytes", activation_bytes, minimum=0.01, maximum=8)
+    return 2.0 * m * k * n / (k * n * w + m * (k + n) * a)
+
+
+def decode_intensity_flop_per_byte(step: DecodeStep) -> float:
+    return step.arithmetic_intensity_flop_per_byte
+
+
+def place(gpu, intensity_flop_per_byte: float, fmt: str = "bf16") -> RooflinePoint:
+    """Attainable FLOP/s = min(peak, intensity x bandwidth) and which roof limits it."""
+    gpu: Gpu = resolve_gpu(gpu)
+    intensity = validate.number("intensity_flop_per_byte", intensity_flop_per_byte, minimum=0, exclusive_minimum=True)
+    peak = gpu.peak_flops_per_s(fmt)
+    if peak is None:
+        raise InputError("gpu", f"{gpu.name} publishes no {fmt} throughput")
+    ridge = peak / gpu.memory_bandwidth_bytes_per_s
+    return RooflinePoint(gpu_id=gpu.id, format=fmt, intensity_flop_per_byte=intensity, ridge_flop_per_byte=ridge,
+                         attainable_flops_per_s=min(peak, intensity * gpu.memory_bandwidth_bytes_per_s),
+                         peak_flops_per_s=peak, bound="compute" if intensity >= ridge else "memory")
