@@ -1,0 +1,116 @@
+"""Shared fixtures: the built site, a local server on the site_url port, headless Chromium."""
+
+import functools
+import http.server
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def build_site(destination: pathlib.Path, site_url: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SITE_URL=site_url, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(destination)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def site_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, site_port) -> pathlib.Path:
+    """The site, built once per test session for the port the tests serve it on."""
+    destination = tmp_path_factory.mktemp("site")
+    result = build_site(destination, f"http://127.0.0.1:{site_port}/")
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
+    return destination
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site, site_port):
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{site_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+def find_chromium() -> str | None:
+    """CHROMIUM, then /usr/bin/chromium, then Playwright's own browser."""
+    candidates = [os.environ.get("CHROMIUM"), "/usr/bin/chromium"]
+    for candidate in candidates:
+        if candidate and shutil.which(candidate):
+            return shutil.which(candidate)
+    try:
+        from playwright.sync_api import sync_playwright
+        with sync_playwright() as pw:
+            path = pw.chromium.executable_path
+        return path if path and os.path.exists(path) else None
+    except Exception:  # Playwright without its own browser download
+        return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = find_chromium()
+    if executable is None:
+        message = "no Chromium found (set CHROMIUM, install Debian's chromium, or Playwright's browser)"
+        if IN_CI:
+            pytest.fail(message + "; browser tests may not skip in CI")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class RequestLog:
+    def __init__(self):
+        self.urls: list[str] = []
+
+    def matching(self, fragment: str) -> list[str]:
+        return [url for url in self.urls if fragment in url]
+
+
+@pytest.fixture
+def page(browser, site_url):
+    """A fresh browser context; fails the test if any request leaves 127.0.0.1."""
+    context = browser.new_context()
+    log = RequestLog()
+    context.on("request", lambda request: log.urls.append(request.url))
+    page = context.new_page()
+    page.request_log = log
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    foreign = [url for url in log.urls
+               if not (url.startswith("http://127.0.0.1:") or url.startswith("data:") or url.startswith("blob:"))]
+    context.close()
+    assert not foreign, f"requests left 127.0.0.1: {foreign}"
+    assert not errors, f"JavaScript errors: {errors}"

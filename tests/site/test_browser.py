@@ -1,0 +1,83 @@
+"""The built site in headless Chromium: entries render, widgets compute with Pyodide, navigation stays instant."""
+
+import pytest
+
+from calculators import widgets
+
+pytestmark = pytest.mark.browser
+PYODIDE_TIMEOUT_MS = 90_000
+
+
+def wait_live(page, widget_selector=".calc-widget"):
+    page.wait_for_selector(f'{widget_selector}[data-calc-state="live"]', timeout=PYODIDE_TIMEOUT_MS)
+
+
+def test_glossary_entry_renders(page, site_url):
+    page.goto(site_url + "glossary/kv-cache/")
+    assert page.locator("h1").inner_text().startswith("KV cache")
+    assert "keys and values of every past token" in page.locator(".gl-summary").inner_text()
+    assert page.locator("a[href*='arxiv.org/abs/1706.03762']").count() == 1
+    assert page.locator(".katex").count() > 0  # math rendered by the self-hosted KaTeX
+
+
+def test_widget_prerendered_then_recomputed_in_browser(page, site_url):
+    page.goto(site_url + "calculators/weight-memory/")
+    widget = page.locator(".calc-widget").first
+    expected_default = widgets.run("weight-memory", {"params": "8.03e9", "format": "bf16"})["outputs"]["gib"]
+    assert widget.locator('[data-out="gib"]').inner_text() == expected_default
+    wait_live(page)
+    widget.locator('input[name="params"]').fill("70e9")
+    widget.locator('select[name="format"]').select_option("int4")
+    expected = widgets.run("weight-memory", {"params": "70e9", "format": "int4"})["outputs"]
+    page.wait_for_function(
+        "expected => document.querySelector('.calc-widget [data-out=\"gib\"]').textContent === expected",
+        arg=expected["gib"], timeout=10_000)
+    assert widget.locator('[data-out="gb"]').inner_text() == expected["gb"]
+
+
+def test_widget_shows_input_error_next_to_the_field(page, site_url):
+    page.goto(site_url + "calculators/weight-memory/")
+    wait_live(page)
+    widget = page.locator(".calc-widget").first
+    before = widget.locator('[data-out="gib"]').inner_text()
+    field = widget.locator('input[name="params"]')
+    field.fill("<b>lots</b>")
+    error = widget.locator('[data-error-for="params"]')
+    error.wait_for(state="visible")
+    page.wait_for_function("() => document.querySelector('[data-error-for=\"params\"]').textContent.length > 0")
+    assert "not a number" in error.inner_text()
+    assert field.get_attribute("aria-invalid") == "true"
+    assert field.input_value() == "<b>lots</b>"  # what the user typed is kept
+    assert widget.locator("b").count() == 0  # shown as text, never markup
+    assert widget.locator('[data-out="gib"]').inner_text() == before
+
+
+def test_prerendered_value_is_in_the_html(site_url):
+    import urllib.request
+    html = urllib.request.urlopen(site_url + "calculators/weight-memory/").read().decode()
+    expected = widgets.run("weight-memory", {"params": "8.03e9", "format": "bf16"})["outputs"]["gib"]
+    assert f'data-out="gib">{expected}<' in html
+
+
+def test_page_without_widget_fetches_no_pyodide(page, site_url):
+    page.goto(site_url + "glossary/hbm/")
+    page.wait_for_load_state("networkidle")
+    assert page.request_log.matching("/assets/pyodide/") == []
+
+
+def test_instant_navigation_loads_pyodide_once(page, site_url):
+    page.goto(site_url)
+    wait_live(page)
+    page.evaluate("window.__navMarker = 1")  # survives only if navigation stays in the same document
+    page.locator("article a", has_text="Calculators").first.click()
+    page.wait_for_url("**/calculators/")
+    page.locator("article a", has_text="Weight memory").first.click()
+    page.wait_for_url("**/calculators/weight-memory/")
+    wait_live(page)
+    page.go_back()
+    page.go_back()
+    page.wait_for_url(site_url)
+    page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=10_000)
+    assert page.evaluate("window.__navMarker") == 1, "navigation reloaded the page instead of staying instant"
+    assert len(page.request_log.matching("pyodide.asm.wasm")) == 1
+    assert page.evaluate("window.__calcRuntime.inits") >= 3
