@@ -13,6 +13,8 @@ from calculators.errors import CalculatorError
 #: Sub-command modules; each defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
 COMMAND_MODULES = (
     "calculators.commands.weights",
+    "calculators.commands.speed",
+    "calculators.commands.gpus",
 )
 
 

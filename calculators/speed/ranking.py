@@ -41,28 +41,21 @@ class MemoryNeed:
 
 def memory_needed(arch: Architecture, *, weight_format: str, batch: int, context_tokens: int,
                   kv_format: str = "bf16") -> MemoryNeed:
-    """Bytes the workload keeps on the GPUs: the memory engine's inference estimate when it is
-    available, otherwise weights (params x bits) plus the KV cache (activations not counted)."""
-    engine = _memory_engine()
-    if engine is not None:
-        total = engine(arch, weight_format=weight_format, batch=batch, context_tokens=context_tokens,
-                       kv_format=kv_format)
-        if total is not None:
-            return MemoryNeed(weights_bytes=float("nan"), kv_cache_bytes=float("nan"), total_bytes=float(total),
-                              method="calculators.memory")
-    weights = arch.n_params * bits_per_weight(weight_format) / 8
-    kv = arch.kv_cache_bytes(batch, context_tokens, bits_per_weight(kv_format, field="kv_format") / 8)
-    return MemoryNeed(weights_bytes=weights, kv_cache_bytes=kv, total_bytes=weights + kv,
-                      method="weights + KV cache")
-
-
-def _memory_engine():
-    """``calculators.memory.inference_bytes(arch, ...)`` if the memory engine provides it."""
+    """Bytes the workload keeps on the GPUs: the weights (tensor by tensor through the memory engine's
+    ``calculators.memory.weight_bytes`` when present, else params x bits) plus the KV cache.
+    Activations and runtime workspaces are not counted; usable memory already excludes the context."""
+    weights, method = None, "params x bits + KV cache"
     try:
-        module = importlib.import_module("calculators.memory")
+        engine = importlib.import_module("calculators.memory.weight_bytes")
     except ImportError:
-        return None
-    return getattr(module, "inference_bytes", None)
+        engine = None
+    if engine is not None:
+        weights = engine.weight_bytes(arch, weight_format, field="weight_format").total_bytes
+        method = "calculators.memory.weight_bytes + KV cache"
+    if weights is None:
+        weights = arch.n_params * bits_per_weight(weight_format) / 8
+    kv = arch.kv_cache_bytes(batch, context_tokens, bits_per_weight(kv_format, field="kv_format") / 8)
+    return MemoryNeed(weights_bytes=weights, kv_cache_bytes=kv, total_bytes=weights + kv, method=method)
 
 
 def rank(arch: Architecture, *, weight_format: str = "bf16", batch: int = 1, context_tokens: int = 4096,
