@@ -8,6 +8,25 @@ from calculators.errors import InputError
 
 
 @dataclasses.dataclass(frozen=True)
+class Rule:
+    """Store ``tensors`` (llama.cpp names: attn_v, ffn_down, attn_output) of ``layers`` in ``format``."""
+    tensors: tuple[str, ...]
+    layers: str
+    format: str
+    min_gqa: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """Which format each kind of weight tensor is stored in under a quantization scheme."""
+    linear: str
+    embedding: str
+    lm_head: str
+    other: str
+    rules: tuple[Rule, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class NumberFormat:
     id: str
     label: str
@@ -15,10 +34,26 @@ class NumberFormat:
     description: str
     source: str
     aliases: tuple[str, ...] = ()
+    kind: str = "format"
+    layout: Layout | None = None
 
     @property
     def bytes_per_value(self) -> float:
         return self.bits_per_value / 8
+
+    @property
+    def is_scheme(self) -> bool:
+        """True for weight quantization schemes (a layout of formats per tensor kind)."""
+        return self.layout is not None
+
+
+def _layout(record) -> Layout | None:
+    if not record:
+        return None
+    rules = tuple(Rule(tensors=tuple(r["tensors"]), layers=r["layers"], format=r["format"],
+                       min_gqa=int(r.get("min_gqa", 0))) for r in record.get("rules", ()))
+    return Layout(linear=record["linear"], embedding=record["embedding"], lm_head=record["lm_head"],
+                  other=record["other"], rules=rules)
 
 
 @functools.cache
@@ -27,7 +62,8 @@ def all_formats() -> dict[str, NumberFormat]:
     records = catalogs.load("number_formats.json")["formats"]
     return {r["id"]: NumberFormat(id=r["id"], label=r["label"], bits_per_value=float(r["bits_per_value"]),
                                   description=r["description"], source=r["source"],
-                                  aliases=tuple(r.get("aliases", ()))) for r in records}
+                                  aliases=tuple(r.get("aliases", ())), kind=r.get("kind", "format"),
+                                  layout=_layout(r.get("layout"))) for r in records}
 
 
 def get(format_id: str, *, field: str = "format") -> NumberFormat:

@@ -1,0 +1,84 @@
+"""Bytes of a model's weights under a storage format or quantization scheme, tensor by tensor."""
+
+import dataclasses
+
+from calculators import formats
+from calculators.architectures import Architecture, Tensor
+
+#: llama.cpp tensor names for the Hugging Face projections the mix rules refer to.
+LLAMA_CPP_NAMES = {
+    "v_proj": "attn_v", "qkv_proj": "attn_v", "kv_b_proj": "attn_v", "o_proj": "attn_output",
+    "down_proj": "ffn_down", "w2": "ffn_down",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class WeightBytes:
+    """Weight storage of one model in one scheme."""
+
+    format: formats.NumberFormat
+    total_bytes: float
+    by_role_bytes: tuple[tuple[str, float], ...]
+    by_format_params: tuple[tuple[str, int], ...]
+
+    @property
+    def bits_per_weight(self) -> float:
+        params = sum(n for _, n in self.by_format_params)
+        return 8 * self.total_bytes / params if params else 0.0
+
+    def role_bytes(self, role: str) -> float:
+        return dict(self.by_role_bytes).get(role, 0.0)
+
+
+def _use_more_bits(i: int, n: int) -> bool:
+    """llama.cpp's choice of layers that get more bits in the _M mixes."""
+    return i < n // 8 or i >= 7 * n // 8 or (i - n // 8) % 3 == 2
+
+
+LAYER_RULES = {
+    "all": lambda i, n: True,
+    "use_more_bits": _use_more_bits,
+    "first_2": lambda i, n: i < 2,
+    "first_sixteenth": lambda i, n: i < n // 16,
+}
+
+
+def tensor_format(tensor: Tensor, fmt: formats.NumberFormat, arch: Architecture) -> str:
+    """Format id one tensor is stored in under ``fmt``."""
+    layout = fmt.layout
+    if layout is None:
+        return fmt.id
+    if tensor.role == "embedding":
+        return layout.embedding
+    if tensor.role == "lm_head":
+        return layout.lm_head
+    if not tensor.is_linear or tensor.role == "router":
+        return layout.other
+    chosen = layout.linear
+    projection = tensor.name.rsplit(".", 2)[-2]
+    gguf_name = LLAMA_CPP_NAMES.get(projection)
+    gqa = arch.num_heads // max(arch.num_kv_heads, 1)
+    for rule in layout.rules:
+        if gguf_name in rule.tensors and gqa >= rule.min_gqa and tensor.layer is not None \
+                and LAYER_RULES[rule.layers](tensor.layer, arch.num_layers):
+            chosen = rule.format
+    return chosen
+
+
+def weight_bytes(arch: Architecture, format_id: str, *, field: str = "quant") -> WeightBytes:
+    """Bytes of every parameter tensor of ``arch`` stored as ``format_id`` (a format or a scheme)."""
+    fmt = formats.get(format_id, field=field)
+    by_role: dict[str, float] = {}
+    by_format: dict[str, int] = {}
+    total = 0.0
+    for tensor in arch.tensors:
+        fid = tensor_format(tensor, fmt, arch)
+        bits = formats.get(fid).bits_per_value
+        size = tensor.total_numel * bits / 8
+        if fid == "int8-bnb":  # one FP32 scale per output row
+            size += tensor.count * tensor.out_features * 4
+        total += size
+        by_role[tensor.role] = by_role.get(tensor.role, 0.0) + size
+        by_format[fid] = by_format.get(fid, 0) + tensor.total_numel
+    return WeightBytes(format=fmt, total_bytes=total, by_role_bytes=tuple(by_role.items()),
+                       by_format_params=tuple(by_format.items()))
