@@ -50,7 +50,7 @@ def memory_needed(arch: Architecture, *, weight_format: str, batch: int, context
     except ImportError:
         engine = None
     if engine is not None:
-        weights = engine.weight_bytes(arch, weight_format, field="weight_format").total_bytes
+        weights = engine.weight_bytes(arch, weight_format).total_bytes
         method = "calculators.memory.weight_bytes + KV cache"
     if weights is None:
         weights = arch.n_params * bits_per_weight(weight_format) / 8
