@@ -51,9 +51,8 @@ def _tile_m(m: int, eff: Efficiency) -> int:
     return eff.tile_m_small if m <= eff.small_m_max else eff.tile_m_large
 
 
-def _waves_flops(m: int, k: int, n: int, sms: int, eff: Efficiency) -> float:
-    """FLOPs the busiest SM executes times the SM count: the GEMM's cost after tile and wave quantization."""
-    tm, tn = _tile_m(m, eff), eff.tile_n
+def _waves_flops_for(m: int, k: int, n: int, sms: int, tm: int, eff: Efficiency) -> float:
+    tn = eff.tile_n
     tm = min(tm, 16 * math.ceil(m / 16))  # fewer rows than a tile: padded only to the 16-row MMA
     tiles = math.ceil(m / tm) * math.ceil(n / tn)
     split = 1
@@ -61,6 +60,18 @@ def _waves_flops(m: int, k: int, n: int, sms: int, eff: Efficiency) -> float:
         split = max(1, min(sms // tiles, k // eff.split_k_min_chunk))
     waves = math.ceil(tiles * split / sms)
     return waves * sms * 2 * tm * tn * (k / split)
+
+
+def _waves_flops(m: int, k: int, n: int, sms: int, eff: Efficiency) -> float:
+    """FLOPs the busiest SM executes times the SM count: the GEMM's cost after tile and wave quantization.
+
+    Above ``small_m_max`` rows the taller tile is used unless the shorter one pads fewer rows
+    (152 rows: three 64-row tiles rather than two 128-row ones), as a GEMM library would choose."""
+    tm = _tile_m(m, eff)
+    small = eff.tile_m_small
+    if tm != small and math.ceil(m / small) * small < math.ceil(m / tm) * tm:
+        tm = small
+    return _waves_flops_for(m, k, n, sms, tm, eff)
 
 
 @functools.lru_cache(maxsize=256)
