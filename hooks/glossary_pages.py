@@ -2,10 +2,13 @@
 
 import html
 import itertools
+import json
 
 from hooks.glossary_entries import Entry, Glossary
 
 INDEX_URI = "glossary/index.md"
+#: Entries rank above pages that merely mention their term.
+ENTRY_SEARCH_BOOST = 4
 
 
 def entry_uri(slug: str) -> str:
@@ -26,10 +29,10 @@ def generate(glossary: Glossary) -> dict[str, str]:
     return pages
 
 
-def _front_matter(title: str, description: str) -> str:
+def _front_matter(title: str, description: str, *, search_boost: float = 1) -> str:
     # JSON strings are valid YAML scalars, so any title or summary survives quoting.
-    import json
-    return f"---\ntitle: {json.dumps(title)}\ndescription: {json.dumps(description)}\n---\n\n"
+    boost = f"search:\n  boost: {search_boost}\n" if search_boost != 1 else ""
+    return f"---\ntitle: {json.dumps(title)}\ndescription: {json.dumps(description)}\n{boost}---\n\n"
 
 
 def entry_page(glossary: Glossary, entry: Entry) -> str:
@@ -40,7 +43,7 @@ def entry_page(glossary: Glossary, entry: Entry) -> str:
     if entry.aliases:
         meta.append("Also called " + ", ".join(f"<em>{html.escape(alias)}</em>" for alias in entry.aliases))
     lines = [
-        _front_matter(entry.title, entry.summary),
+        _front_matter(entry.title, entry.summary, search_boost=ENTRY_SEARCH_BOOST),
         f"# {heading}\n",
         f'<p class="gl-meta" markdown>{" · ".join(meta)}</p>\n',
         f'<p class="gl-summary">{html.escape(entry.summary)}</p>\n',

@@ -25,19 +25,24 @@ def _fresh_imports():
         del sys.modules[name]
     import importlib
 
-    from hooks import calculator_fence, catalog_figures, glossary_entries, glossary_pages, pyodide_assets, wheel
-    for module in (glossary_entries, glossary_pages, calculator_fence, catalog_figures, pyodide_assets, wheel):
+    from hooks import (calculator_fence, catalog_figures, glossary_entries, glossary_pages, linking, pyodide_assets,
+                       wheel)
+    for module in (glossary_entries, glossary_pages, calculator_fence, catalog_figures, linking, pyodide_assets, wheel):
         importlib.reload(module)
-    _state["figures"] = catalog_figures
+    _state.update(figures=catalog_figures, linking=linking)
     return glossary_entries, glossary_pages, calculator_fence, pyodide_assets, wheel
 
 
 def on_config(config):
     glossary_entries, glossary_pages, calculator_fence, pyodide_assets, wheel = _fresh_imports()
+    linking = _state["linking"]
     try:
         glossary = glossary_entries.load(ROOT / "glossary")
+        renamed = linking.load_renamed(ROOT / "glossary" / "_renamed.yml", glossary)
+        _state["redirects"] = linking.redirect_slugs(glossary, renamed)
     except glossary_entries.GlossaryError as error:
         raise PluginError(f"Glossary: {error}") from None
+    _state["abbreviations"] = linking.abbreviations(glossary)
     _state.update(glossary=glossary, pages=glossary_pages, fence=calculator_fence, assets=pyodide_assets)
     _state["runtime"] = wheel.ensure(log=log.info)
     config.nav = _expand_nav(config.nav or [], glossary_pages.nav_items(glossary))
@@ -57,7 +62,18 @@ def _expand_nav(nav: list, glossary_items: list) -> list:
 
 
 def on_files(files, config):
-    for src_uri, content in _state["pages"].generate(_state["glossary"]).items():
+    glossary, linking, site_url = _state["glossary"], _state["linking"], config.site_url
+    today = linking.build_date()
+    pages = _state["pages"].generate(glossary)
+    for entry in glossary.entries:
+        pages[f"glossary/{entry.slug}.md"] += linking.link_helpers(entry, site_url, today)
+        pages[f"embed/{entry.slug}/index.html"] = linking.embed_page(entry, site_url)
+    by_slug = glossary.by_slug()
+    for slug, target in _state["redirects"].items():
+        pages[f"glossary/{slug}/index.html"] = linking.redirect_page(by_slug[target], site_url)
+    pages["glossary.json"] = linking.glossary_json(glossary, site_url, linking.last_updated(ROOT))
+    pages["llms.txt"] = linking.llms_txt(glossary, site_url)
+    for src_uri, content in pages.items():
         files.append(File.generated(config, src_uri, content=content))
     _state["assets"].add(files, config, _state["runtime"])
     return files
@@ -68,7 +84,7 @@ def on_page_markdown(markdown, page, config, files):
     markdown, errors = _state["figures"].replace(markdown)
     if errors:
         raise PluginError(f"{page.file.src_uri}: catalog figure: " + "; ".join(errors))
-    return markdown
+    return markdown + _state["abbreviations"]
 
 
 def on_page_content(html, page, config, files):
