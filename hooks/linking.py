@@ -20,6 +20,9 @@ from hooks.glossary_entries import Entry, Glossary, GlossaryError
 SITE_NAME = "GPU Glossary for LLM Developers"
 EMBED_WIDTH_PX, EMBED_HEIGHT_PX = 480, 200
 GLOSSARY_JSON_VERSION = 1
+#: Redirect pages and cards run no script at all.
+STATIC_PAGE_CSP = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'self\'; '
+                   'img-src \'self\'; base-uri \'none\'">')
 
 
 def name_slug(name: str) -> str:
@@ -66,7 +69,7 @@ def redirect_slugs(glossary: Glossary, renamed: dict[str, str]) -> dict[str, str
 def redirect_page(entry: Entry, site_url: str) -> str:
     target = f"{site_url}glossary/{entry.slug}/"
     title = html.escape(entry.title)
-    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">" + STATIC_PAGE_CSP +
             f"<title>{title}</title><link rel=\"canonical\" href=\"{html.escape(target)}\">"
             "<meta name=\"robots\" content=\"noindex\">"
             f"<meta http-equiv=\"refresh\" content=\"0; url=../{entry.slug}/\"></head>"
@@ -76,7 +79,7 @@ def redirect_page(entry: Entry, site_url: str) -> str:
 def embed_page(entry: Entry, site_url: str) -> str:
     url = f"{site_url}glossary/{entry.slug}/"
     esc = html.escape
-    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">" + STATIC_PAGE_CSP +
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{esc(entry.title)} · {SITE_NAME}</title>"
             f"<link rel=\"canonical\" href=\"{esc(url)}\"><link rel=\"stylesheet\" href=\"../../assets/embed.css\">"

@@ -26,10 +26,11 @@ def _fresh_imports():
     import importlib
 
     from hooks import (calculator_fence, catalog_figures, glossary_entries, glossary_pages, linking, pyodide_assets,
-                       wheel)
-    for module in (glossary_entries, glossary_pages, calculator_fence, catalog_figures, linking, pyodide_assets, wheel):
+                       security, wheel)
+    for module in (glossary_entries, glossary_pages, calculator_fence, catalog_figures, linking, pyodide_assets,
+                   security, wheel):
         importlib.reload(module)
-    _state.update(figures=catalog_figures, linking=linking)
+    _state.update(figures=catalog_figures, linking=linking, security=security)
     return glossary_entries, glossary_pages, calculator_fence, pyodide_assets, wheel
 
 
@@ -92,6 +93,10 @@ def on_page_content(html, page, config, files):
     if errors:
         raise PluginError(f"{page.file.src_uri}: " + "; ".join(errors))
     return html
+
+
+def on_post_page(output, page, config):
+    return _state["security"].add_policy(output)
 
 
 def on_serve(server, config, builder):

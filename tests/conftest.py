@@ -108,9 +108,11 @@ def page(browser, site_url):
     page.request_log = log
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)
     yield page
     foreign = [url for url in log.urls
                if not (url.startswith("http://127.0.0.1:") or url.startswith("data:") or url.startswith("blob:"))]
     context.close()
     assert not foreign, f"requests left 127.0.0.1: {foreign}"
-    assert not errors, f"JavaScript errors: {errors}"
+    assert not errors, f"JavaScript errors or blocked content: {errors}"
