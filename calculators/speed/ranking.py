@@ -39,23 +39,33 @@ class MemoryNeed:
     method: str
 
 
+def _runtime_for(weight_format: str) -> str:
+    """llama.cpp for GGUF formats (q4_k_m, q8_0, …), transformers otherwise."""
+    return "llama.cpp" if weight_format.startswith(("q", "iq")) else "transformers"
+
+
 def memory_needed(arch: Architecture, *, weight_format: str, batch: int, context_tokens: int,
                   kv_format: str = "bf16") -> MemoryNeed:
-    """Bytes the workload keeps on the GPUs: the weights (tensor by tensor through the memory engine's
-    ``calculators.memory.weight_bytes`` when present, else params x bits) plus the KV cache.
-    Activations and runtime workspaces are not counted; usable memory already excludes the context."""
-    weights, method = None, "params x bits + KV cache"
+    """Bytes the workload keeps allocated: the memory engine's inference peak (``calculators.memory``:
+    weights tensor by tensor, KV cache, activations, logits) for a prompt of ``context_tokens``;
+    without the engine, weights (params x bits) plus the KV cache. The CUDA context is not
+    included because usable memory already excludes it."""
     try:
-        engine = importlib.import_module("calculators.memory.weight_bytes")
+        engine = importlib.import_module("calculators.memory")
     except ImportError:
         engine = None
     if engine is not None:
-        weights = engine.weight_bytes(arch, weight_format).total_bytes
-        method = "calculators.memory.weight_bytes + KV cache"
-    if weights is None:
-        weights = arch.n_params * bits_per_weight(weight_format) / 8
+        setup = engine.InferenceSetup(batch=batch, prompt_tokens=max(context_tokens, 1), new_tokens=1,
+                                      weight_format=weight_format, kv_dtype=kv_format,
+                                      runtime=_runtime_for(weight_format))
+        estimate = engine.estimate_inference(arch, setup)
+        return MemoryNeed(weights_bytes=estimate.component("weights"), kv_cache_bytes=estimate.component("kv_cache"),
+                          total_bytes=estimate.peak_allocated_bytes,
+                          method=f"calculators.memory peak allocated ({estimate.runtime})")
+    weights = arch.n_params * bits_per_weight(weight_format) / 8
     kv = arch.kv_cache_bytes(batch, context_tokens, bits_per_weight(kv_format, field="kv_format") / 8)
-    return MemoryNeed(weights_bytes=weights, kv_cache_bytes=kv, total_bytes=weights + kv, method=method)
+    return MemoryNeed(weights_bytes=weights, kv_cache_bytes=kv, total_bytes=weights + kv,
+                      method="params x bits + KV cache")
 
 
 def rank(arch: Architecture, *, weight_format: str = "bf16", batch: int = 1, context_tokens: int = 4096,

@@ -181,3 +181,12 @@ def test_results_are_frozen(llama):
     with pytest.raises(dataclasses.FrozenInstanceError):
         step.batch = 2
     assert math.isfinite(step.arithmetic_intensity_flop_per_byte)
+
+
+def test_memory_need_comes_from_the_memory_engine():
+    arch = build(LLAMA_70B)
+    need = speed.memory_needed(arch, weight_format="bf16", batch=1, context_tokens=4096)
+    assert need.method.startswith("calculators.memory")
+    # bf16 weights of Llama-3.1-70B: 70.55e9 params x 2 bytes, plus a KV cache and activations
+    assert need.weights_bytes == pytest.approx(arch.n_params * 2)
+    assert need.total_bytes > need.weights_bytes + need.kv_cache_bytes
