@@ -25,12 +25,12 @@ def _fresh_imports():
         del sys.modules[name]
     import importlib
 
-    from hooks import (calculator_fence, catalog_figures, glossary_entries, glossary_pages, linking, pyodide_assets,
-                       security, wheel)
-    for module in (glossary_entries, glossary_pages, calculator_fence, catalog_figures, linking, pyodide_assets,
+    from hooks import (calculator_fence, catalog_figures, glossary_entries, glossary_pages, linking, offline,
+                       pyodide_assets, security, wheel)
+    for module in (glossary_entries, glossary_pages, calculator_fence, catalog_figures, linking, offline, pyodide_assets,
                    security, wheel):
         importlib.reload(module)
-    _state.update(figures=catalog_figures, linking=linking, security=security)
+    _state.update(figures=catalog_figures, linking=linking, security=security, offline=offline)
     return glossary_entries, glossary_pages, calculator_fence, pyodide_assets, wheel
 
 
@@ -97,6 +97,13 @@ def on_page_content(html, page, config, files):
 
 def on_post_page(output, page, config):
     return _state["security"].add_policy(output)
+
+
+def on_post_build(config):
+    import json
+    version = json.loads((ROOT / "node_modules" / "pyodide" / "package.json").read_text())["version"]
+    redirect_dirs = {f"glossary/{slug}" for slug in _state["redirects"]}
+    _state["offline"].write_service_worker(pathlib.Path(config.site_dir), redirect_dirs, version)
 
 
 def on_serve(server, config, builder):

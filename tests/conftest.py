@@ -44,14 +44,29 @@ def built_site(tmp_path_factory, site_port) -> pathlib.Path:
     return destination
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+#: Paths the test server has served, in order: what really crossed the network.
+SERVED_PATHS: list[str] = []
+
+
+class _RecordingHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - signature from the base class
         pass
+
+    def send_head(self):
+        SERVED_PATHS.append(self.path.split("?", 1)[0])
+        return super().send_head()
+
+
+@pytest.fixture
+def served_paths():
+    """Paths served to this test (cleared at its start)."""
+    SERVED_PATHS.clear()
+    return SERVED_PATHS
 
 
 @pytest.fixture(scope="session")
 def site_url(built_site, site_port):
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    handler = functools.partial(_RecordingHandler, directory=str(built_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

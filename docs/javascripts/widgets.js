@@ -10,10 +10,22 @@
     runtime.watchers.forEach((watch) => watch(message));
   }
 
+  // On a first visit the offline worker (offline.js) takes control within moments; waiting briefly for it lets
+  // Pyodide's files go through its cache, so the calculators work offline afterwards.
+  function offlineWorkerReady(limitMs) {
+    const sw = navigator.serviceWorker;
+    if (!sw || sw.controller || !window.isSecureContext) return Promise.resolve();
+    return new Promise((resolve) => {
+      sw.addEventListener("controllerchange", resolve, { once: true });
+      setTimeout(resolve, limitMs);
+    });
+  }
+
   function loadRuntime() {
     if (!runtime.promise) {
       runtime.promise = (async () => {
         announce("Starting Python in your browser (1/3)…");
+        await offlineWorkerReady(1500);
         const info = await (await fetch(new URL("runtime.json", ASSETS), { cache: "no-cache" })).json();
         const { loadPyodide } = await import(new URL("pyodide.mjs", ASSETS).href);
         const options = { indexURL: ASSETS.href, packageBaseUrl: ASSETS.href };
