@@ -56,6 +56,8 @@ def _format(path: str, value) -> str:
     for suffix, unit in _SUFFIX_UNITS:
         if last.endswith(suffix):
             return f"{_number(value)} {unit}"
+    if last.endswith("year"):
+        return str(value)
     return _number(value)
 
 

@@ -25,12 +25,12 @@ def _fresh_imports():
         del sys.modules[name]
     import importlib
 
-    from hooks import (calculator_fence, catalog_figures, glossary_entries, glossary_pages, linking, offline,
+    from hooks import (calculator_fence, catalog_figures, diagrams, glossary_entries, glossary_pages, linking, offline,
                        pyodide_assets, security, wheel)
-    for module in (glossary_entries, glossary_pages, calculator_fence, catalog_figures, linking, offline, pyodide_assets,
-                   security, wheel):
+    for module in (glossary_entries, glossary_pages, calculator_fence, catalog_figures, diagrams, linking, offline,
+                   pyodide_assets, security, wheel):
         importlib.reload(module)
-    _state.update(figures=catalog_figures, linking=linking, security=security, offline=offline)
+    _state.update(figures=catalog_figures, linking=linking, security=security, offline=offline, diagrams=diagrams)
     return glossary_entries, glossary_pages, calculator_fence, pyodide_assets, wheel
 
 
@@ -85,6 +85,7 @@ def on_page_markdown(markdown, page, config, files):
     markdown, errors = _state["figures"].replace(markdown)
     if errors:
         raise PluginError(f"{page.file.src_uri}: catalog figure: " + "; ".join(errors))
+    markdown, _state["page_diagrams"] = _state["diagrams"].extract(markdown)
     return markdown + _state["abbreviations"]
 
 
@@ -92,7 +93,10 @@ def on_page_content(html, page, config, files):
     errors = _state["fence"].page_errors()
     if errors:
         raise PluginError(f"{page.file.src_uri}: " + "; ".join(errors))
-    return html
+    try:
+        return _state["diagrams"].insert(html, _state["page_diagrams"], ROOT)
+    except FileNotFoundError as error:
+        raise PluginError(f"{page.file.src_uri}: {error}") from None
 
 
 def on_post_page(output, page, config):
