@@ -15,6 +15,8 @@ COMMAND_MODULES = (
     "calculators.commands.weights",
     "calculators.commands.speed",
     "calculators.commands.gpus",
+    "calculators.commands.estimate",
+    "calculators.commands.vram",
 )
 
 

@@ -1,0 +1,87 @@
+"""``vram``: memory of a model for inference or training, as a readable table."""
+
+from calculators import model_catalog
+from calculators.errors import InputError
+from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
+from calculators.memory.fit import fits
+from calculators.units import format_bytes
+
+NAME = "vram"
+HELP = "GPU memory for a catalog model or a config.json: inference (default) or training (--train MODE)."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("model", nargs="?", help="catalog id, e.g. llama-3.1-8b (or give --config)")
+    parser.add_argument("--config", help="path to a Hugging Face config.json (instead of a catalog id)")
+    parser.add_argument("--batch", default="1", help="sequences per batch (default 1)")
+    parser.add_argument("--seq", default="4096", help="prompt / training sequence length in tokens (default 4096)")
+    parser.add_argument("--new-tokens", default="1", help="generated tokens (inference, default 1)")
+    parser.add_argument("--quant", default="bf16", help="weight format or scheme: bf16, fp8, gptq-int4, nf4, q4_k_m, …")
+    parser.add_argument("--dtype", default="bf16", help="compute dtype: bf16, fp16 or fp32")
+    parser.add_argument("--kv-dtype", default=None, help="KV-cache dtype (default: the compute dtype)")
+    parser.add_argument("--attn", default="sdpa", help="sdpa, flash_attention_2 or eager")
+    parser.add_argument("--all-logits", action="store_true", help="keep logits for every position (logits_to_keep=0)")
+    parser.add_argument("--runtime", default="transformers", help="transformers, vllm or llama.cpp")
+    parser.add_argument("--gpu", default=None, help="GPU for vLLM's KV capacity, e.g. h100-sxm")
+    parser.add_argument("--gpu-memory-utilization", default=None, help="vLLM fraction of the GPU (default 0.9)")
+    parser.add_argument("--train", default=None, metavar="MODE", help="training: mixed, bf16, fp32, lora or qlora")
+    parser.add_argument("--optimizer", default="adamw", help="adamw, adamw8bit, sgd, adafactor or lion")
+    parser.add_argument("--grad-ckpt", action="store_true", help="gradient checkpointing")
+    parser.add_argument("--lora-rank", default="16", help="LoRA rank (default 16)")
+    parser.add_argument("--lora-targets", default="q_proj,k_proj,v_proj,o_proj", help="comma-separated module names or all-linear")
+    parser.add_argument("--zero", default="0", help="ZeRO stage 0-3 (3 = FSDP full shard)")
+    parser.add_argument("--gpus", default="1", help="data-parallel GPUs sharing ZeRO/FSDP states")
+
+
+def _config_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read(2_000_001)
+    except OSError as error:
+        raise InputError("config", f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError("config", f"{path} is not UTF-8 text") from None
+
+
+def run(args) -> int:
+    config = _config_text(args.config) if args.config else None
+    label, arch = model_catalog.resolve(args.model, config)
+    if args.train:
+        setup = TrainingSetup(batch=args.batch, seq=args.seq, mode=args.train, optimizer=args.optimizer,
+                              grad_ckpt=args.grad_ckpt,
+                              lora_rank=args.lora_rank if args.train in ("lora", "qlora") else 0,
+                              lora_targets=args.lora_targets, zero_stage=args.zero, num_gpus=args.gpus,
+                              attn=args.attn)
+        estimate = estimate_training(arch, setup)
+        what = f"training ({args.train}, {estimate.runtime})"
+    else:
+        gpu_bytes = None
+        if args.gpu:
+            from calculators import gpus
+            gpu_bytes = gpus.get(args.gpu).usable_memory_bytes
+        setup = InferenceSetup(batch=args.batch, prompt_tokens=args.seq, new_tokens=args.new_tokens,
+                               weight_format=args.quant, compute_dtype=args.dtype, kv_dtype=args.kv_dtype,
+                               attn=args.attn, logits_to_keep=0 if args.all_logits else 1, runtime=args.runtime,
+                               gpu_memory_bytes=gpu_bytes, gpu_memory_utilization=args.gpu_memory_utilization)
+        estimate = estimate_inference(arch, setup)
+        what = f"inference ({estimate.runtime}, weights {args.quant})"
+    print(f"{label}: {arch.n_params / 1e9:.2f}B parameters, {what}, batch {args.batch} x {args.seq} tokens")
+    width = max(len(name) for name, _ in estimate.components) + 2
+    for name, value in estimate.components:
+        if value:
+            print(f"  {name.replace('_', ' '):<{width}} {format_bytes(value):>12}")
+    print(f"  {'peak allocated':<{width}} {format_bytes(estimate.peak_allocated_bytes):>12}   (torch.cuda.max_memory_allocated, phase: {estimate.peak_phase})")
+    print(f"  {'device used':<{width}} {format_bytes(estimate.device_used_bytes):>12}   (nvidia-smi)")
+    for key, value in estimate.details:
+        if key in ("kv_capacity_tokens", "max_concurrent_sequences"):
+            print(f"  {key.replace('_', ' '):<{width}} {value:>12,.0f}")
+    for warning in estimate.warnings:
+        print(f"warning: {warning}")
+    print(estimate.advice)
+    fitting = fits(estimate, only_fitting=True)
+    if fitting:
+        shown = ", ".join(f"{f.gpu_id} ({format_bytes(f.headroom_bytes)} free)" for f in fitting[:5])
+        print(f"Fits on: {shown}" + (f" and {len(fitting) - 5} larger" if len(fitting) > 5 else ""))
+    else:
+        print("Fits on no single GPU in the catalog; shard it (tensor parallel, ZeRO-3/FSDP) or quantize.")
+    return 0

@@ -1,0 +1,57 @@
+"""Popular open models (``data/models.json``): config.json values with their source links."""
+
+import dataclasses
+import difflib
+import functools
+
+from calculators import catalogs
+from calculators.architectures import Architecture, build
+from calculators.config_parse import parse_config
+from calculators.errors import InputError
+
+
+@dataclasses.dataclass(frozen=True)
+class CatalogModel:
+    id: str
+    name: str
+    source: str
+    config: dict
+    published_params: int | None
+    notes: str = ""
+
+    def architecture(self) -> Architecture:
+        return build(self.config)
+
+
+@functools.cache
+def all_models() -> dict[str, CatalogModel]:
+    """Every catalog model by id, in file order."""
+    records = catalogs.load("models.json")["models"]
+    return {r["id"]: CatalogModel(id=r["id"], name=r["name"], source=r["source"], config=r["config"],
+                                  published_params=r.get("published_params"), notes=r.get("notes", ""))
+            for r in records}
+
+
+def get(model_id, *, field: str = "model") -> CatalogModel:
+    """A catalog model by id (case-insensitive), with a suggestion when it is unknown."""
+    if not isinstance(model_id, str) or not model_id.strip():
+        raise InputError(field, "expected a model id such as llama-3.1-8b")
+    wanted = model_id.strip().lower()
+    models = all_models()
+    if wanted in models:
+        return models[wanted]
+    close = difflib.get_close_matches(wanted, list(models), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; pass a config.json instead"
+    shown = model_id if len(model_id) <= 40 else model_id[:40] + "…"
+    raise InputError(field, f"unknown model {shown!r}{hint}")
+
+
+def resolve(model=None, config=None) -> tuple[str, Architecture]:
+    """(label, Architecture) from a catalog id, a config.json (dict or text), or both (config wins)."""
+    if config is not None:
+        label = model if isinstance(model, str) and model else "custom config"
+        return label, build(parse_config(config))
+    if model is None:
+        raise InputError("model", "give a catalog model id or a config.json")
+    entry = get(model)
+    return entry.id, entry.architecture()
