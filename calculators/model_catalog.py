@@ -18,6 +18,7 @@ class CatalogModel:
     config: dict
     published_params: int | None
     notes: str = ""
+    raw_resolution: float = 1.0
 
     def architecture(self) -> Architecture:
         return build(self.config)
@@ -28,7 +29,8 @@ def all_models() -> dict[str, CatalogModel]:
     """Every catalog model by id, in file order."""
     records = catalogs.load("models.json")["models"]
     return {r["id"]: CatalogModel(id=r["id"], name=r["name"], source=r["source"], config=r["config"],
-                                  published_params=r.get("published_params"), notes=r.get("notes", ""))
+                                  published_params=r.get("published_params"), notes=r.get("notes", ""),
+                                  raw_resolution=float(r.get("published_resolution") or 1))
             for r in records}
 
 

@@ -73,4 +73,5 @@ def build(config) -> Architecture:
         tie_word_embeddings=dims.tie_word_embeddings, tensors=tuple(tensors), attention=tuple(attention),
         n_params=n_params, active_params=n_params - inactive, num_experts=moe.num_experts,
         experts_per_token=moe.top_k, moe_intermediate_size=moe.expert_size,
-        max_position_embeddings=dims.max_position_embeddings, warnings=tuple(warnings))
+        max_position_embeddings=dims.max_position_embeddings, warnings=tuple(warnings),
+        supports_sdpa=bool(structure.get("sdpa", True)))

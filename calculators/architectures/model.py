@@ -99,6 +99,7 @@ class Architecture:
     moe_intermediate_size: int = 0
     max_position_embeddings: int | None = None
     warnings: tuple[str, ...] = ()
+    supports_sdpa: bool = True
 
     @property
     def is_moe(self) -> bool:

@@ -32,12 +32,12 @@ def attention_phase(arch: Architecture, layer: LayerAttention, tokens: int, batc
 def eager_scores(arch: Architecture, layer: LayerAttention, tokens: int, batch: int, kv_len: int, e: int) -> float:
     """Eager attention materialises the (batch, heads, q, k) score matrix several times.
 
-    ``matmul`` output and the ``* scaling`` copy, then the mask add, then softmax in fp32
-    and its cast back: at most ``2e + 4`` (half precision) or ``2e`` (fp32) bytes per score,
+    ``matmul`` output and the ``* scaling`` copy (then soft-capping and the mask add, one
+    pair at a time), then softmax in fp32 and its cast back: at most ``2e + 4`` (half precision) or ``2e`` (fp32) bytes per score,
     plus the additive mask (batch, 1, q, k) and K/V repeated to every query head.
     """
     queries_per_seq = tokens // max(batch, 1)
-    keys = layer.cached_tokens(kv_len) if layer.kind == "sliding" else kv_len
+    keys = kv_len  # a sliding window is applied through the mask; the score matrix is still q x k
     scores = batch * arch.num_heads * queries_per_seq * keys
     per_score = 2 * e + (FP32 if e < FP32 else 0)
     mask = batch * queries_per_seq * keys * e

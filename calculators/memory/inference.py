@@ -105,6 +105,7 @@ def representative_layers(arch: Architecture) -> list[int]:
 def estimate_inference(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     """Memory of one inference scenario (see the module docstring for the runtimes)."""
     setup = check(setup)
+    setup = eager_fallback(arch, setup)
     if setup.runtime == "vllm":
         return _vllm(arch, setup)
     if setup.runtime == "llama.cpp":
@@ -112,8 +113,18 @@ def estimate_inference(arch: Architecture, setup: InferenceSetup) -> MemoryEstim
     return _transformers(arch, setup)
 
 
+def eager_fallback(arch: Architecture, setup):
+    """transformers has no SDPA path for some models (Gemma 2, gpt-oss): they run eager attention."""
+    if setup.attn == "sdpa" and not arch.supports_sdpa and getattr(setup, "runtime", "transformers") == "transformers":
+        return dataclasses.replace(setup, attn="eager")
+    return setup
+
+
 def _warnings(arch: Architecture, setup: InferenceSetup) -> list[str]:
     out = list(arch.warnings)
+    if setup.attn == "eager" and not arch.supports_sdpa:
+        out.append(f"transformers has no SDPA attention for {arch.model_type}: eager attention (full score "
+                   "matrix) is assumed; flash_attention_2 avoids it")
     total = setup.prompt_tokens + setup.new_tokens
     if arch.max_position_embeddings and total > arch.max_position_embeddings:
         out.append(f"{total} tokens exceed the model's max_position_embeddings ({arch.max_position_embeddings})")

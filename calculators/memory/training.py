@@ -18,7 +18,7 @@ from calculators import formats, validate
 from calculators.architectures import Architecture
 from calculators.errors import InputError
 from calculators.memory import optimizers
-from calculators.memory.inference import runtime_data
+from calculators.memory.inference import eager_fallback, runtime_data
 from calculators.memory.result import MemoryEstimate, make_estimate
 from calculators.memory.weight_bytes import weight_bytes
 
@@ -112,12 +112,12 @@ def _norm_saved(p: _Precision, h: int, consumers: int, lora_consumers: int) -> f
     """Per token: what one RMSNorm (input included) and the casts of its output leave saved."""
     if p.trainable_base and p.autocast:     # fp32 input, fp32 normalised, one bf16 cast per matmul
         return p.residual * h + FP32 * h + BF16 * h * consumers
-    if p.trainable_base and p.act == BF16:  # bf16 input, fp32 copy, bf16 cast, bf16 output
+    if p.trainable_base and p.act == BF16:  # bf16 input, its fp32 copy, bf16 cast, bf16 output
         return p.residual * h + FP32 * h + 2 * BF16 * h
     if p.trainable_base:                    # fp32: input, normalised, output
         return 3 * FP32 * h
-    # frozen base: input, its fp32 copy; the output is kept by each LoRA-adapted consumer
-    return p.residual * h + FP32 * h + (BF16 * h * lora_consumers)
+    # frozen base (LoRA): bf16 input, its fp32 copy and the bf16 output stay saved
+    return p.residual * h + FP32 * h + BF16 * h
 
 
 def _layer_saved(arch: Architecture, i: int, p: _Precision, targets: frozenset, rank: int, attn: str,
@@ -151,23 +151,22 @@ def _layer_saved(arch: Architecture, i: int, p: _Precision, targets: frozenset, 
         # gate output, activation, up output, product (the product only if down_proj needs it)
         keep_product = p.trainable_base or "down_proj" in lora
         saved += e * f * (4 if keep_product else 3)
-    # LoRA: each adapted matmul keeps a bf16 copy of its input (and the small rank-r product);
-    # q/k/v and gate/up copies are counted with their norms above.
-    for name in lora:
-        if name not in attn_in and name not in mlp_in:
-            saved += BF16 * proj[name].in_features
-        saved += BF16 * rank
+    # LoRA: lora_B keeps the rank-r product; the adapters' inputs (norm outputs, attention
+    # output, MLP product) are tensors already counted above.
+    saved += BF16 * rank * len(lora)
     return saved
 
 
 def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimate:
     """Peak memory of a training step (the second step: optimizer states already exist)."""
-    setup = check(setup, arch)
+    setup = eager_fallback(arch, check(setup, arch))
     p = _precision(setup.mode)
     n = setup.num_gpus
     tokens = setup.batch * setup.seq
     h, v = arch.hidden_size, arch.vocab_size
     warnings = list(arch.warnings)
+    if setup.attn == "eager" and not arch.supports_sdpa:
+        warnings.append(f"transformers has no SDPA attention for {arch.model_type}: eager attention is assumed")
 
     # Model states.
     if setup.mode == "qlora":
@@ -197,9 +196,7 @@ def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimat
     # Activations saved for backward.
     targets = frozenset(setup.lora_targets) if lora else frozenset()
     per_layer = [_layer_saved(arch, i, p, targets, setup.lora_rank, setup.attn, setup.seq) for i in range(arch.num_layers)]
-    final_norm = _norm_saved(p, h, 1, 0) if p.trainable_base or p.autocast else 0
-    if not p.trainable_base:
-        final_norm = p.residual * h + FP32 * h
+    final_norm = _norm_saved(p, h, 1, 0)
     if setup.grad_ckpt:
         saved_layers = tokens * arch.num_layers * p.residual * h
         recompute = tokens * max(per_layer)
