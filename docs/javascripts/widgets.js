@@ -21,23 +21,48 @@
     });
   }
 
+  // Pyodide can stall instead of failing when one of its files is missing or corrupt. Its error output (an abort or
+  // a failed WebAssembly compile), an unhandled rejection while it starts, or a long silence all count as failures.
   function loadRuntime() {
     if (!runtime.promise) {
-      runtime.promise = (async () => {
-        announce("Starting Python in your browser (1/3)…");
-        await offlineWorkerReady(1500);
-        const info = await (await fetch(new URL("runtime.json", ASSETS), { cache: "no-cache" })).json();
-        const { loadPyodide } = await import(new URL("pyodide.mjs", ASSETS).href);
-        const options = { indexURL: ASSETS.href, packageBaseUrl: ASSETS.href };
-        if (info.lock_file) options.lockFileURL = new URL(`${info.lock_file}?v=${info.wheel_sha256.slice(0, 16)}`, ASSETS).href;
-        const pyodide = await loadPyodide(options);
-        announce("Loading the calculators (2/3)…");
-        await pyodide.loadPackage(info.lock_file ? info.package : new URL(info.wheel, ASSETS).href, { messageCallback: () => {} });
-        announce("Ready (3/3).");
-        return pyodide.pyimport("calculators.widgets");
-      })();
+      let fail;
+      const watch = new Promise((_, reject) => {
+        fail = reject;
+        window.addEventListener("unhandledrejection", (event) => reject(event.reason), { once: true });
+        setTimeout(() => reject(new Error("the Python runtime took too long to start")), 120000);
+      });
+      runtime.promise = Promise.race([startRuntime(fail), watch]);
     }
     return runtime.promise;
+  }
+
+  async function startRuntime(fail) {
+    announce("Starting Python in your browser (1/3)…");
+    await offlineWorkerReady(1500);
+    const info = await (await fetch(new URL("runtime.json", ASSETS), { cache: "no-cache" })).json();
+    const { loadPyodide } = await import(new URL("pyodide.mjs", ASSETS).href);
+    const stderr = (line) => {
+      if (/^Aborted\(|instantiation failed|CompileError|LinkError/.test(line)) fail(new Error(line));
+      console.warn(line);
+    };
+    const options = { indexURL: ASSETS.href, packageBaseUrl: ASSETS.href, stderr };
+    if (info.lock_file) options.lockFileURL = new URL(`${info.lock_file}?v=${info.wheel_sha256.slice(0, 16)}`, ASSETS).href;
+    // Pyodide 0.29 reports a WebAssembly instantiation failure only with console.warn and then never settles.
+    const warn = console.warn;
+    console.warn = (...args) => {
+      if (String(args[0]).includes("wasm instantiation failed")) fail(new Error(String(args[0])));
+      warn.apply(console, args);
+    };
+    let pyodide;
+    try {
+      pyodide = await loadPyodide(options);
+    } finally {
+      console.warn = warn;
+    }
+    announce("Loading the calculators (2/3)…");
+    await pyodide.loadPackage(info.lock_file ? info.package : new URL(info.wheel, ASSETS).href, { messageCallback: () => {} });
+    announce("Ready (3/3).");
+    return pyodide.pyimport("calculators.widgets");
   }
 
   function readInputs(widget) {
