@@ -8,6 +8,7 @@ Measured fields in a record (``baseline``, ``after_*``, ``steps``…) are ignore
 from calculators import model_catalog, validate
 from calculators.errors import InputError
 from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
+from calculators.speed import scenario as speed_scenario
 
 #: Largest record accepted, in top-level keys.
 MAX_KEYS = 200
@@ -63,6 +64,7 @@ def training(record: dict) -> dict:
 HANDLERS = {
     "inference": inference,
     "training": training,
+    "linear_decode_step": speed_scenario.estimate,
 }
 
 
