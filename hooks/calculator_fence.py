@@ -19,7 +19,7 @@ import json
 from calculators import widgets
 
 FENCE_NAME = "calculator"
-_page = {"src": None, "count": 0, "errors": []}
+_page = {"src": None, "count": 0, "errors": [], "per_widget": {}}
 
 
 def register(config) -> None:
@@ -31,7 +31,7 @@ def register(config) -> None:
 
 
 def begin_page(src_uri: str) -> None:
-    _page.update(src=src_uri, count=0, errors=[])
+    _page.update(src=src_uri, count=0, errors=[], per_widget={})
 
 
 def page_errors() -> list[str]:
@@ -82,25 +82,35 @@ def render(options: dict[str, str]) -> str:
         raise ValueError(f"widget {widget_id!r}: {result.get('field') or 'input'}: {result['message']}")
     _page["count"] += 1
     prefix = f"calc-{_page['count']}"
-    return _widget_html(widget, values, result["outputs"], prefix)
+    # The URL key names the widget, numbered only when a page repeats it, so shared links survive new widgets.
+    seen = _page["per_widget"][widget.id] = _page["per_widget"].get(widget.id, 0) + 1
+    url_key = widget.id if seen == 1 else f"{widget.id}-{seen}"
+    return _widget_html(widget, values, result["outputs"], prefix, url_key)
 
 
-def _widget_html(widget, values, outputs, prefix) -> str:
+def _widget_html(widget, values, outputs, prefix, url_key) -> str:
     esc = html.escape
-    parts = [f'<div class="calc-widget" id="{prefix}" data-widget="{esc(widget.id)}" '
-             f'data-defaults="{esc(json.dumps(values, sort_keys=True))}">',
-             f'<p class="calc-title">{esc(widget.title)}</p>',
-             '<form class="calc-form" novalidate>']
+    aliases = {field.name: list(field.aliases) for field in widget.fields if field.aliases}
+    parts = [f'<div class="calc-widget" id="{prefix}" data-widget="{esc(widget.id)}" data-url-key="{esc(url_key)}" '
+             f'data-aliases="{esc(json.dumps(aliases, sort_keys=True))}">',
+             f'<p class="calc-title">{esc(widget.title)}</p>']
+    if widget.summary:
+        parts.append(f'<p class="calc-summary">{esc(widget.summary)}</p>')
+    parts.append('<form class="calc-form" novalidate>')
     for field in widget.fields:
         field_id = f"{prefix}-{field.name}"
         described = f"{field_id}-error" + (f" {field_id}-help" if field.help else "")
-        parts.append(f'<div class="calc-field"><label for="{field_id}">{esc(field.label)}</label>')
+        wide = " calc-field-wide" if field.kind == "textarea" else ""
+        parts.append(f'<div class="calc-field{wide}"><label for="{field_id}">{esc(field.label)}</label>')
         if field.kind == "select":
             choices = "".join(
                 f'<option value="{esc(value)}"{" selected" if value == values[field.name] else ""}>{esc(label)}</option>'
                 for value, label in field.options)
             parts.append(f'<select id="{field_id}" name="{esc(field.name)}" aria-describedby="{described}">'
                          f"{choices}</select>")
+        elif field.kind == "textarea":
+            parts.append(f'<textarea id="{field_id}" name="{esc(field.name)}" rows="4" spellcheck="false" '
+                         f'autocomplete="off" aria-describedby="{described}">{esc(values[field.name])}</textarea>')
         else:
             mode = ' inputmode="decimal"' if field.kind == "number" else ""
             parts.append(f'<input id="{field_id}" name="{esc(field.name)}" type="text"{mode} '
@@ -113,14 +123,19 @@ def _widget_html(widget, values, outputs, prefix) -> str:
     parts.append(f'<div class="calc-results" aria-live="polite" aria-label="{esc(widget.title)} results"><dl>')
     for output in widget.outputs:
         value = outputs.get(output.name, "")
-        if output.kind == "svg":  # markup drawn (and escaped) by the calculators
-            parts.append(f'<div class="calc-output calc-output-svg"><dt>{esc(output.label)}</dt>'
-                         f'<dd data-out="{esc(output.name)}" data-out-kind="svg">{value}</dd></div>')
+        if output.kind == "note":
+            parts.append(f'<div class="calc-output calc-output-wide calc-output-note"><dt>{esc(output.label)}</dt>'
+                         f'<dd data-out="{esc(output.name)}">{esc(value)}</dd></div>')
+        elif output.kind in ("svg", "html"):  # markup built (and escaped) by the calculators
+            parts.append(f'<div class="calc-output calc-output-wide"><dt>{esc(output.label)}</dt>'
+                         f'<dd data-out="{esc(output.name)}" data-out-kind="markup">{value}</dd></div>')
         else:
             parts.append(f'<div class="calc-output"><dt>{esc(output.label)}</dt>'
                          f'<dd data-out="{esc(output.name)}">{esc(value)}</dd></div>')
     parts.append("</dl></div>")
     parts.append('<p class="calc-error calc-error-general" data-error-for=""></p>')
-    parts.append('<p class="calc-status" data-calc-status>Computed when this page was built. '
-                 'Change an input to recompute in your browser.</p></div>')
+    parts.append('<div class="calc-footer"><p class="calc-status" data-calc-status>Computed when this page was built. '
+                 'Change an input to recompute in your browser.</p>'
+                 '<button type="button" class="md-button calc-copy" data-calc-copy hidden>Copy link</button>'
+                 '<span class="calc-copied" data-calc-copied aria-live="polite"></span></div></div>')
     return "".join(parts)

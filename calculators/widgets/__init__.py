@@ -3,12 +3,13 @@
 import json
 
 from calculators.errors import CalculatorError, InputError
-from calculators.widgets import weight_memory
+from calculators.widgets import inference_memory, weight_memory
 from calculators.widgets.spec import Field, Output, Widget
 
 #: Every widget by id. Adding a widget = one module with a ``WIDGET`` and one line here.
 WIDGETS: dict[str, Widget] = {module.WIDGET.id: module.WIDGET for module in (
     weight_memory,
+    inference_memory,
 )}
 
 __all__ = ["WIDGETS", "Field", "Output", "Widget", "get", "run", "run_json"]
@@ -23,6 +24,7 @@ def get(widget_id: str) -> Widget:
 
 def run(widget_id: str, inputs) -> dict:
     """Compute a widget's outputs. Never raises: errors come back as ``{"ok": False, ...}``."""
+    values: dict = {}
     try:
         widget = get(widget_id)
         values = widget.defaults()
@@ -31,13 +33,23 @@ def run(widget_id: str, inputs) -> dict:
                 values[name] = value if isinstance(value, str) else str(value)
         return {"ok": True, "outputs": dict(widget.compute(values))}
     except InputError as error:
-        return {"ok": False, "field": error.field, "message": error.message}
+        return {"ok": False, **_error_slot(error, values)}
     except CalculatorError as error:
         return {"ok": False, "field": None, "message": str(error)}
     except RecursionError:
         return {"ok": False, "field": None, "message": "input is nested too deeply"}
     except (ArithmeticError, ValueError, TypeError) as error:
         return {"ok": False, "field": None, "message": f"could not compute this input ({type(error).__name__})"}
+
+
+def _error_slot(error: InputError, values: dict) -> dict:
+    """Point an error at the input it came from: ``config.hidden_size`` belongs to the ``config`` field."""
+    if error.field in values:
+        return {"field": error.field, "message": error.message}
+    head = error.field.split(".", 1)[0].split("[", 1)[0]
+    if head in values:
+        return {"field": head, "message": f"{error.field}: {error.message}"}
+    return {"field": None, "message": str(error)}
 
 
 def run_json(widget_id: str, inputs_json: str) -> str:

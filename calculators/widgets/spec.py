@@ -11,7 +11,11 @@ from collections.abc import Callable, Mapping
 
 @dataclasses.dataclass(frozen=True)
 class Field:
-    """One input of a widget. ``kind`` is ``number``, ``select`` or ``text``."""
+    """One input of a widget. ``kind`` is ``number``, ``select``, ``text`` or ``textarea``.
+
+    ``name`` is also the URL parameter that shares the input, so it never changes once
+    published; ``aliases`` lists earlier names that old links may still carry.
+    """
 
     name: str
     label: str
@@ -19,11 +23,13 @@ class Field:
     default: str
     options: tuple[tuple[str, str], ...] = ()  # (value, label) pairs for ``select``
     help: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
 class Output:
-    """One result slot. ``kind`` is ``text`` (plain text) or ``svg`` (markup drawn by the calculators)."""
+    """One result slot. ``kind`` is ``text`` (a headline value), ``note`` (a sentence), or ``svg`` / ``html``
+    (markup built and escaped by the calculators, e.g. a chart or a table)."""
 
     name: str
     label: str
@@ -37,6 +43,12 @@ class Widget:
     fields: tuple[Field, ...]
     outputs: tuple[Output, ...]
     compute: Callable[[Mapping[str, str]], Mapping[str, str]]
+
+    summary: str = ""  # one line shown under the title
+    #: Inputs that differ from the defaults and an input that must be rejected: the tests (CPython, Pyodide and
+    #: the browser) compute both, so every widget is exercised the same way.
+    example: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    invalid: tuple[str, str] = ("", "")
 
     def defaults(self) -> dict[str, str]:
         return {field.name: field.default for field in self.fields}

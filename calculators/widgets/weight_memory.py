@@ -32,4 +32,6 @@ WIDGET = Widget(
         Output("explain", "How"),
     ),
     compute=_compute,
+    example={"params": "70e9", "format": "int4"},
+    invalid=("params", "-5"),
 )

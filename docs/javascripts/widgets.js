@@ -86,8 +86,49 @@
     for (const [name, value] of Object.entries(result.outputs)) {
       const out = widget.querySelector(`[data-out="${CSS.escape(name)}"]`);
       if (!out) continue;
-      if (out.dataset.outKind === "svg") out.innerHTML = value;  // SVG drawn and escaped by the calculators
+      if (out.dataset.outKind === "markup") out.innerHTML = value;  // chart or table built and escaped by the calculators
       else out.textContent = value;
+    }
+  }
+
+  // Shared links: every input lives in the address as ?<url-key>.<field>=<value>&v=1, so a copied address
+  // reproduces the calculation. v is the format version of these parameters; old names are read through aliases.
+  const URL_VERSION = "1";
+
+  function restoreFromUrl(widget) {
+    const params = new URLSearchParams(location.search);
+    const key = widget.dataset.urlKey;
+    const aliases = JSON.parse(widget.dataset.aliases || "{}");
+    let restored = false;
+    widget.querySelectorAll("[name]").forEach((el) => {
+      const names = [el.name, ...(aliases[el.name] || [])];
+      const found = names.map((name) => params.get(`${key}.${name}`)).find((value) => value !== null);
+      if (found === undefined) return;
+      if (el.tagName === "SELECT" && ![...el.options].some((option) => option.value === found)) {
+        el.add(new Option(found, found));  // keep what the link said, so the calculator can name the problem
+      }
+      el.value = found;
+      restored = true;
+    });
+    return restored;
+  }
+
+  function saveToUrl(widget) {
+    const url = new URL(location.href);
+    const key = widget.dataset.urlKey;
+    for (const [name, value] of Object.entries(readInputs(widget))) url.searchParams.set(`${key}.${name}`, value);
+    url.searchParams.set("v", URL_VERSION);
+    history.replaceState(history.state, "", url);
+  }
+
+  async function copyLink(widget) {
+    saveToUrl(widget);
+    const note = widget.querySelector("[data-calc-copied]");
+    try {
+      await navigator.clipboard.writeText(location.href);
+      note.textContent = "Link copied.";
+    } catch (error) {
+      note.textContent = "Copy this address from the address bar.";
     }
   }
 
@@ -103,7 +144,8 @@
       status.textContent = "Computed in your browser by the same Python that built this page.";
     } catch (error) {
       widget.dataset.calcState = "failed";
-      status.textContent = "Interactive mode is unavailable (the Python runtime did not load); the result shown was computed when the page was built.";
+      status.textContent = "Interactive mode is unavailable (the Python runtime did not load); the result shown was computed "
+        + (widget.dataset.fromUrl ? "for this page's default inputs, not the ones in the link." : "when the page was built.");
       console.error(error);
     }
   }
@@ -122,7 +164,15 @@
     };
     const form = widget.querySelector("form");
     form.addEventListener("submit", (event) => event.preventDefault());
-    form.addEventListener("input", () => { start(); compute(widget); });
+    form.addEventListener("input", () => { saveToUrl(widget); start(); compute(widget); });
+    const copy = widget.querySelector("[data-calc-copy]");
+    copy.hidden = false;
+    copy.addEventListener("click", () => copyLink(widget));
+    if (restoreFromUrl(widget)) {
+      widget.dataset.fromUrl = "true";
+      status.textContent = "Recomputing for the inputs in this link…";
+      start();
+    }
     widget.addEventListener("focusin", start);
     widget.addEventListener("pointerdown", start);
     if ("IntersectionObserver" in window) {

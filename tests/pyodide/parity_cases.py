@@ -12,6 +12,8 @@ def widget_cases():
     cases = []
     for widget_id, widget in sorted(widgets.WIDGETS.items()):
         cases.append((widget_id, widget.defaults()))
+        cases.append((widget_id, dict(widget.example)))
+        cases.append((widget_id, {**widget.example, widget.invalid[0]: widget.invalid[1]}))
     cases += [
         ("weight-memory", {"params": "70e9", "format": "int4"}),
         ("weight-memory", {"params": "405e9", "format": "fp8"}),

@@ -1,0 +1,72 @@
+"""Inputs shared by several widgets: model (catalog or pasted config.json), GPU, number formats, counts."""
+
+import html
+
+from calculators import formats, gpus, model_catalog, validate
+from calculators.architectures import Architecture
+from calculators.errors import InputError
+from calculators.widgets.spec import Field
+
+CUSTOM_MODEL = "custom"
+#: Largest batch and token counts the widgets accept (documented on the methodology page).
+MAX_BATCH = 4096
+MAX_TOKENS = 10_000_000
+
+
+def model_field(default: str = "llama-3.1-8b") -> Field:
+    options = tuple((m.id, m.name) for m in model_catalog.all_models().values())
+    return Field("model", "Model", "select", default, options=options + ((CUSTOM_MODEL, "Custom: paste a config.json"),))
+
+
+def config_field() -> Field:
+    return Field("config", "config.json (for a custom model)", "textarea", "",
+                 help="Paste a Hugging Face config.json; used when the model is Custom.")
+
+
+def gpu_field(default: str = "h100-sxm", *, name: str = "gpu", label: str = "GPU") -> Field:
+    return Field(name, label, "select", default, options=tuple((g.id, g.name) for g in gpus.all_gpus().values()))
+
+
+def format_field(name: str, label: str, default: str, choices: tuple[str, ...] | None = None) -> Field:
+    ids = choices or tuple(formats.all_formats())
+    return Field(name, label, "select", default, options=tuple((f, formats.get(f).label) for f in ids))
+
+
+def count_field(name: str, label: str, default: int, help: str = "") -> Field:
+    return Field(name, label, "number", str(default), help=help)
+
+
+def architecture(inputs) -> tuple[str, Architecture]:
+    """The model to compute with: the pasted config.json for Custom, else the catalog entry."""
+    if inputs.get("model") == CUSTOM_MODEL:
+        config = inputs.get("config", "")
+        if not config.strip():
+            raise InputError("config", "paste a config.json, or pick a model from the list")
+        return model_catalog.resolve("custom config", config)
+    if inputs.get("config", "").strip():
+        raise InputError("config", "pick “Custom” as the model to use a pasted config.json")
+    return model_catalog.resolve(inputs.get("model"))
+
+
+def batch(inputs, name: str = "batch") -> int:
+    return validate.integer(name, inputs[name], minimum=1, maximum=MAX_BATCH)
+
+
+def tokens(inputs, name: str, *, minimum: int = 1) -> int:
+    return validate.integer(name, inputs[name], minimum=minimum, maximum=MAX_TOKENS)
+
+
+def gpu(inputs, name: str = "gpu"):
+    return gpus.get(inputs[name], field=name)
+
+
+def html_list(items) -> str:
+    """An escaped ``<ul>`` for an ``html`` output."""
+    return "<ul>" + "".join(f"<li>{html.escape(str(item))}</li>" for item in items) + "</ul>"
+
+
+def html_table(header, rows) -> str:
+    """An escaped table for an ``html`` output."""
+    head = "".join(f"<th>{html.escape(str(cell))}</th>" for cell in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
+    return f'<table class="calc-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

@@ -1,0 +1,81 @@
+"""Widget: GPU memory to run a model (weights, KV cache, activations, runtime), against a chosen GPU."""
+
+from calculators.charts import stacked_bar
+from calculators.memory import InferenceSetup, estimate_inference
+from calculators.memory.fit import fits
+from calculators.units import format_bytes
+from calculators.widgets import common
+from calculators.widgets.spec import Field, Output, Widget
+
+LABELS = {"weights": "Weights", "kv_cache": "KV cache", "activations": "Activations", "logits": "Logits",
+          "adapters": "Adapters", "cuda_context": "CUDA context", "allocator_overhead": "Allocator cache"}
+RUNTIME_CHOICES = (("transformers", "Hugging Face transformers"), ("vllm", "vLLM"), ("llama.cpp", "llama.cpp"))
+KV_CHOICES = ("bf16", "fp16", "fp8", "fp32")
+SHOWN_FITS = 8
+
+
+def _compute(inputs):
+    label, arch = common.architecture(inputs)
+    gpu = common.gpu(inputs)
+    runtime = inputs["runtime"]
+    setup = InferenceSetup(
+        batch=common.batch(inputs), prompt_tokens=common.tokens(inputs, "prompt"),
+        new_tokens=common.tokens(inputs, "output", minimum=1), weight_format=inputs["weights"],
+        kv_dtype=inputs["kv_dtype"], runtime=runtime,
+        gpu_memory_bytes=gpu.usable_memory_bytes if runtime == "vllm" else None)
+    estimate = estimate_inference(arch, setup)
+    parts = [(LABELS.get(name, name), value) for name, value in estimate.components if value > 0]
+    chart = stacked_bar(parts, title=f"GPU memory for {label} on {gpu.name}", value_label=format_bytes,
+                        capacity=gpu.usable_memory_bytes,
+                        capacity_label=f"{gpu.name}: {format_bytes(gpu.usable_memory_bytes)} usable")
+    fitting = [f for f in fits(estimate, only_fitting=True)]
+    fit_lines = [f"{f.name}: {format_bytes(f.headroom_bytes)} to spare" for f in fitting[:SHOWN_FITS]]
+    if len(fitting) > SHOWN_FITS:
+        fit_lines.append(f"… and {len(fitting) - SHOWN_FITS} more")
+    details = dict(estimate.details)
+    notes = list(estimate.warnings)
+    if "kv_capacity_tokens" in details:
+        notes.append(f"vLLM reserves {details['gpu_memory_utilization']:.0%} of the card: room for "
+                     f"{details['kv_capacity_tokens']:,.0f} tokens of KV cache, "
+                     f"{details['max_concurrent_sequences']:,.0f} sequences of this length at once.")
+    need = estimate.device_used_bytes
+    verdict = "fits" if need <= gpu.usable_memory_bytes + estimate.component("cuda_context") else "does not fit"
+    return {
+        "total": format_bytes(need),
+        "peak": format_bytes(estimate.peak_allocated_bytes),
+        "verdict": f"{verdict} on {gpu.name}",
+        "advice": estimate.advice,
+        "chart": chart,
+        "fits": common.html_list(fit_lines) if fit_lines else "<p>No GPU in the catalog holds this on its own.</p>",
+        "notes": " ".join(notes) or "—",
+    }
+
+
+WIDGET = Widget(
+    id="inference-memory",
+    title="GPU memory for inference",
+    summary="Weights, KV cache, activations and the runtime, at the peak of prefill and decode.",
+    fields=(
+        common.model_field(),
+        common.config_field(),
+        common.format_field("weights", "Weight format", "bf16"),
+        common.format_field("kv_dtype", "KV-cache format", "bf16", KV_CHOICES),
+        common.count_field("batch", "Batch (sequences at once)", 1),
+        common.count_field("prompt", "Prompt tokens", 4096),
+        common.count_field("output", "Generated tokens", 512),
+        Field("runtime", "Runtime", "select", "transformers", options=RUNTIME_CHOICES),
+        common.gpu_field("rtx-4090"),
+    ),
+    outputs=(
+        Output("total", "GPU memory used (as nvidia-smi shows it)"),
+        Output("peak", "Peak allocated by PyTorch"),
+        Output("verdict", "Verdict", "note"),
+        Output("advice", "Largest part", "note"),
+        Output("chart", "Breakdown", "svg"),
+        Output("fits", "GPUs it fits on (tightest first)", "html"),
+        Output("notes", "Notes", "note"),
+    ),
+    compute=_compute,
+    example={"model": "llama-3.1-70b", "weights": "q4_k_m", "batch": "4", "runtime": "vllm", "gpu": "h100-sxm"},
+    invalid=("batch", "0"),
+)

@@ -1,0 +1,64 @@
+"""Every widget: defaults and its example compute, its invalid input is rejected on the right field, and the
+outputs match the declared slots. The browser and Pyodide tests reuse ``example`` and ``invalid``."""
+
+import json
+
+import pytest
+
+from calculators import widgets
+
+WIDGETS = sorted(widgets.WIDGETS.values(), key=lambda w: w.id)
+
+
+@pytest.mark.parametrize("widget", WIDGETS, ids=[w.id for w in WIDGETS])
+def test_defaults_and_example_compute_every_output(widget):
+    assert widget.example, "declare an example input"
+    assert set(widget.example) <= {f.name for f in widget.fields}
+    names = {o.name for o in widget.outputs}
+    default = widgets.run(widget.id, widget.defaults())
+    example = widgets.run(widget.id, widget.example)
+    assert default["ok"] and example["ok"], (default, example)
+    assert set(default["outputs"]) == names == set(example["outputs"])
+    assert default["outputs"] != example["outputs"], "the example should change the result"
+
+
+@pytest.mark.parametrize("widget", WIDGETS, ids=[w.id for w in WIDGETS])
+def test_invalid_input_names_its_field(widget):
+    field, value = widget.invalid
+    assert field in {f.name for f in widget.fields}
+    result = widgets.run(widget.id, {field: value})
+    assert result["ok"] is False and result["field"] == field and result["message"]
+
+
+@pytest.mark.parametrize("widget", WIDGETS, ids=[w.id for w in WIDGETS])
+def test_select_defaults_are_among_their_options(widget):
+    for field in widget.fields:
+        if field.kind == "select":
+            assert field.default in {value for value, _ in field.options}, field.name
+
+
+@pytest.mark.parametrize("payload", [
+    "<script>alert(1)</script>", "nan", "inf", "-1", "1e400", "9" * 70, "", " ", "[]", "{}", "\u0000", "x" * 5000,
+])
+def test_hostile_text_in_every_field_gives_a_clean_answer(payload):
+    for widget in WIDGETS:
+        for field in widget.fields:
+            result = widgets.run(widget.id, {field.name: payload})
+            assert result["ok"] in (True, False)
+            if not result["ok"]:
+                assert isinstance(result["message"], str) and "Traceback" not in result["message"]
+            json.dumps(result)
+
+
+def test_config_errors_point_at_the_config_field():
+    result = widgets.run("inference-memory", {"model": "custom", "config": '{"model_type": "llama", "hidden_size": "<b>"}'})
+    assert result == {"ok": False, "field": "config", "message": "config.hidden_size: '<b>' is not a number"}
+    nested = "[" * 5000 + "]" * 5000
+    result = widgets.run("inference-memory", {"model": "custom", "config": nested})
+    assert result["ok"] is False and result["field"] == "config"
+
+
+def test_run_json_rejects_bad_json():
+    assert json.loads(widgets.run_json("weight-memory", "{"))["ok"] is False
+    assert json.loads(widgets.run_json("weight-memory", "[]"))["ok"] is False
+    assert "unknown widget" in json.loads(widgets.run_json("nope", "{}"))["message"]
