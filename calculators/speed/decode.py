@@ -146,17 +146,16 @@ def decode_step(arch: Architecture, gpu, *, batch: int = 1, context_tokens: int 
     kv_split = min(tp, max(arch.num_kv_heads, 1))
     heads_per_gpu = math.ceil(arch.num_heads / tp)
     kv_bytes = attn_flops = attn_memory = attn_compute = attention = 0.0
-    for layer in arch.attention:
-        cached = layer.cached_tokens(context)
-        layer_bytes = batch * cached * layer.values_per_token() * kv_bytes_per_value / kv_split
+    for (cached, values), layers in _attention_kinds(arch, context):
+        layer_bytes = batch * cached * values * kv_bytes_per_value / kv_split
         layer_flops = 4.0 * batch * cached * heads_per_gpu * arch.head_dim
         mem_t = layer_bytes / bandwidth
         comp_t = layer_flops / rate if rate else 0.0
-        kv_bytes += layer_bytes
-        attn_flops += layer_flops
-        attn_memory += mem_t
-        attn_compute += comp_t
-        attention += pnorm(mem_t, comp_t, eff.overlap_exponent) + eff.kernel_overhead_seconds
+        kv_bytes += layers * layer_bytes
+        attn_flops += layers * layer_flops
+        attn_memory += layers * mem_t
+        attn_compute += layers * comp_t
+        attention += layers * (pnorm(mem_t, comp_t, eff.overlap_exponent) + eff.kernel_overhead_seconds)
 
     communication = allreduce_seconds(gpu, eff, tp=tp, bytes_per_gpu=batch * arch.hidden_size * act_bytes) \
         * 2 * arch.num_layers if tp > 1 else 0.0
@@ -172,6 +171,26 @@ def decode_step(arch: Architecture, gpu, *, batch: int = 1, context_tokens: int 
         communication_seconds=communication,
         step_seconds=linear_seconds + attention + overhead + communication,
         compute_known=rate is not None)
+
+
+_KINDS_CACHE: dict[tuple[int, int], tuple[Architecture, tuple]] = {}
+
+
+def _attention_kinds(arch: Architecture, context: int) -> tuple[tuple[tuple[int, int], int], ...]:
+    """((cached tokens, cached values per token), number of layers) for each distinct attention layer: layers
+    alike cost the same, so each kind is computed once. Remembered per architecture object and context."""
+    hit = _KINDS_CACHE.get((id(arch), context))
+    if hit is not None and hit[0] is arch:
+        return hit[1]
+    kinds: dict[tuple[int, int], int] = {}
+    for layer in arch.attention:
+        key = (layer.cached_tokens(context), layer.values_per_token())
+        kinds[key] = kinds.get(key, 0) + 1
+    if len(_KINDS_CACHE) >= 64:
+        _KINDS_CACHE.clear()
+    result = tuple(kinds.items())
+    _KINDS_CACHE[(id(arch), context)] = (arch, result)
+    return result
 
 
 def allreduce_seconds(gpu: Gpu, eff: Efficiency, *, tp: int, bytes_per_gpu: float) -> float:

@@ -61,3 +61,26 @@ def place(gpu, intensity_flop_per_byte: float, fmt: str = "bf16") -> RooflinePoi
     return RooflinePoint(gpu_id=gpu.id, format=fmt, intensity_flop_per_byte=intensity, ridge_flop_per_byte=ridge,
                          attainable_flops_per_s=min(peak, intensity * gpu.memory_bandwidth_bytes_per_s),
                          peak_flops_per_s=peak, bound="compute" if intensity >= ridge else "memory")
+
+
+def roof(gpu, fmt: str, low_flop_per_byte: float, high_flop_per_byte: float, *, achievable: bool = False,
+         eff: Efficiency | None = None) -> tuple[tuple[float, float], ...]:
+    """Corner points (intensity, attainable FLOP/s) of the roofline between two intensities: the bandwidth
+    slope up to the ridge, then the flat compute peak. ``achievable`` scales both roofs by the measured
+    fractions of the speed model."""
+    gpu = resolve_gpu(gpu)
+    low = validate.number("intensity", low_flop_per_byte, minimum=0, exclusive_minimum=True)
+    high = validate.number("intensity", high_flop_per_byte, minimum=low)
+    peak = gpu.peak_flops_per_s(fmt)
+    if peak is None:
+        raise InputError("gpu", f"{gpu.name} publishes no {fmt} throughput")
+    bandwidth = gpu.memory_bandwidth_bytes_per_s
+    if achievable:
+        eff = eff or efficiency_data.default()
+        peak, bandwidth = peak * eff.compute_fraction, bandwidth * eff.memory_bandwidth_fraction
+    ridge = peak / bandwidth
+    points = [(low, min(peak, low * bandwidth))]
+    if low < ridge < high:
+        points.append((ridge, peak))
+    points.append((high, min(peak, high * bandwidth)))
+    return tuple(points)

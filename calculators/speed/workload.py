@@ -25,8 +25,25 @@ class LinearGroup:
         return self.in_features * self.out_features * self.count
 
 
+#: Recent results of :func:`linear_groups` by architecture object (a sweep or a ranking asks for the same model
+#: hundreds of times); the object is kept with its groups so an id is never mistaken for a newer object's.
+_GROUPS_CACHE: dict[int, tuple[Architecture, tuple["LinearGroup", ...]]] = {}
+_GROUPS_CACHE_SIZE = 16
+
+
 def linear_groups(arch: Architecture) -> tuple[LinearGroup, ...]:
     """Every matmul weight of one forward pass, grouped by shape and role (tied lm_head included)."""
+    hit = _GROUPS_CACHE.get(id(arch))
+    if hit is not None and hit[0] is arch:
+        return hit[1]
+    groups = _linear_groups(arch)
+    if len(_GROUPS_CACHE) >= _GROUPS_CACHE_SIZE:
+        _GROUPS_CACHE.clear()
+    _GROUPS_CACHE[id(arch)] = (arch, groups)
+    return groups
+
+
+def _linear_groups(arch: Architecture) -> tuple[LinearGroup, ...]:
     merged: dict[tuple[int, int, str], int] = {}
     for tensor in arch.tensors:
         if tensor.is_linear:

@@ -1,0 +1,61 @@
+"""Tensor parallelism for one model: memory on each GPU, step time with the all-reduces, tokens/s."""
+
+import dataclasses
+
+from calculators import validate
+from calculators.architectures import Architecture
+from calculators.errors import InputError
+from calculators.speed.decode import DecodeStep, decode_step, resolve_gpu
+from calculators.speed.ranking import memory_needed
+
+
+@dataclasses.dataclass(frozen=True)
+class TensorParallelPlan:
+    """``degree`` GPUs sharing every weight matrix; memory figures are per GPU."""
+    gpu_id: str
+    degree: int
+    weights_per_gpu_bytes: float
+    kv_cache_per_gpu_bytes: float
+    memory_per_gpu_bytes: float
+    usable_per_gpu_bytes: float
+    kv_replicas: int
+    step: DecodeStep
+
+    @property
+    def fits(self) -> bool:
+        return self.memory_per_gpu_bytes <= self.usable_per_gpu_bytes
+
+    @property
+    def communication_seconds(self) -> float:
+        return self.step.communication_seconds
+
+    @property
+    def tokens_per_s_per_user(self) -> float:
+        return self.step.tokens_per_s_per_user
+
+    @property
+    def tokens_per_s_total(self) -> float:
+        return self.step.tokens_per_s_total
+
+
+def tensor_parallel_plan(arch: Architecture, gpu, *, degree: int, weight_format: str = "bf16", batch: int = 1,
+                         context_tokens: int = 4096, kv_format: str = "bf16") -> TensorParallelPlan:
+    """Weights split ``degree`` ways; the KV cache split by key-value heads, so beyond ``num_kv_heads`` GPUs
+    each head is replicated and the cache per GPU stops shrinking; activations split evenly. The step is
+    :func:`decode_step` with ``tensor_parallel=degree`` (two ring all-reduces per layer)."""
+    gpu = resolve_gpu(gpu)
+    degree = validate.integer("degree", degree, minimum=1, maximum=64)
+    if degree > 1 and gpu.link_bytes_per_s_one_way() is None:
+        raise InputError("degree", f"{gpu.name} has no published interconnect; it is not split across GPUs")
+    need = memory_needed(arch, weight_format=weight_format, batch=batch, context_tokens=context_tokens,
+                         kv_format=kv_format)
+    kv_split = min(degree, max(arch.num_kv_heads, 1))
+    weights = need.weights_bytes / degree
+    kv = need.kv_cache_bytes / kv_split
+    rest = max(need.total_bytes - need.weights_bytes - need.kv_cache_bytes, 0.0) / degree
+    step = decode_step(arch, gpu, batch=batch, context_tokens=context_tokens, weight_format=weight_format,
+                       kv_format=kv_format, tensor_parallel=degree)
+    return TensorParallelPlan(gpu_id=gpu.id, degree=degree, weights_per_gpu_bytes=weights,
+                              kv_cache_per_gpu_bytes=kv, memory_per_gpu_bytes=weights + kv + rest,
+                              usable_per_gpu_bytes=gpu.usable_memory_bytes, kv_replicas=max(1, degree // kv_split),
+                              step=step)
