@@ -71,14 +71,18 @@ def weight_bytes(arch: Architecture, format_id: str, *, field: str = "quant") ->
     by_role: dict[str, float] = {}
     by_format: dict[str, int] = {}
     total = 0.0
+    bits_of: dict[str, float] = {}  # format look-ups are by name; a model has hundreds of tensors
     for tensor in arch.tensors:
         fid = tensor_format(tensor, fmt, arch)
-        bits = formats.get(fid).bits_per_value
-        size = tensor.total_numel * bits / 8
+        bits = bits_of.get(fid)
+        if bits is None:
+            bits = bits_of[fid] = formats.get(fid).bits_per_value
+        numel = tensor.total_numel
+        size = numel * bits / 8
         if fid == "int8-bnb":  # one FP32 scale per output row
             size += tensor.count * tensor.out_features * 4
         total += size
         by_role[tensor.role] = by_role.get(tensor.role, 0.0) + size
-        by_format[fid] = by_format.get(fid, 0) + tensor.total_numel
+        by_format[fid] = by_format.get(fid, 0) + numel
     return WeightBytes(format=fmt, total_bytes=total, by_role_bytes=tuple(by_role.items()),
                        by_format_params=tuple(by_format.items()))

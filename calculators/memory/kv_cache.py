@@ -1,0 +1,75 @@
+"""KV-cache size of one model: per token, per sequence and per batch, the kind of attention that sets it,
+and how many sequences a memory pool holds."""
+
+import dataclasses
+import math
+
+from calculators import formats, validate
+from calculators.architectures import Architecture
+
+#: Tokens per cache block in paged runtimes (vLLM's default): a sequence's cache is rounded up to blocks.
+BLOCK_TOKENS = 16
+
+
+@dataclasses.dataclass(frozen=True)
+class KvCacheSize:
+    bytes_per_value: float
+    tokens: int
+    batch: int
+    bytes_per_token: float      # what one more token adds while every layer still keeps it
+    bytes_per_sequence: float   # one sequence of ``tokens`` tokens (sliding-window layers capped)
+    latent: bool                # MLA layers store the compressed latent, as serving runtimes do
+
+    @property
+    def bytes_per_batch(self) -> float:
+        return self.bytes_per_sequence * self.batch
+
+
+def kv_cache_size(arch: Architecture, *, tokens: int, batch: int = 1, kv_format: str = "bf16",
+                  latent: bool = True) -> KvCacheSize:
+    """Cache of ``batch`` sequences of ``tokens`` tokens stored in ``kv_format``."""
+    tokens = validate.integer("tokens", tokens, minimum=1, maximum=1 << 26)
+    batch = validate.integer("batch", batch, minimum=1, maximum=1 << 20)
+    b = formats.get(kv_format, field="kv_dtype").bytes_per_value
+    return KvCacheSize(bytes_per_value=b, tokens=tokens, batch=batch,
+                       bytes_per_token=arch.kv_bytes_per_token(b, latent=latent),
+                       bytes_per_sequence=arch.kv_cache_bytes(1, tokens, b, latent=latent), latent=latent)
+
+
+def paged_sequence_bytes(arch: Architecture, tokens: int, bytes_per_value: float, *, latent: bool = True,
+                         block: int = BLOCK_TOKENS) -> float:
+    """One sequence's cache in a paged runtime: each layer's tokens rounded up to whole blocks."""
+    return sum(math.ceil(layer.cached_tokens(tokens) / block) * block * layer.values_per_token(latent=latent)
+               for layer in arch.attention) * bytes_per_value
+
+
+def sequences_that_fit(arch: Architecture, pool_bytes: float, tokens: int, bytes_per_value: float, *,
+                       latent: bool = True) -> int:
+    """Whole sequences of ``tokens`` tokens a KV pool of ``pool_bytes`` holds at once."""
+    per_sequence = paged_sequence_bytes(arch, tokens, bytes_per_value, latent=latent)
+    return int(max(pool_bytes, 0) // per_sequence) if per_sequence else 0
+
+
+def attention_kind(arch: Architecture) -> str:
+    """The attention that sets the cache size, in words: MHA, GQA, MQA or MLA, and sliding/hybrid layers."""
+    sharing = arch.kv_sharing
+    if sharing == "MLA":
+        latent = max(layer.latent_dim for layer in arch.attention)
+        text = f"MLA (multi-head latent attention): one {latent}-value latent per token and layer"
+    elif sharing == "MHA":
+        text = f"MHA (multi-head attention): {arch.num_kv_heads} key-value heads, one per query head"
+    elif sharing == "MQA":
+        text = f"MQA (multi-query attention): 1 key-value head for {arch.num_heads} query heads"
+    else:
+        text = (f"GQA (grouped-query attention): {arch.num_kv_heads} key-value heads for {arch.num_heads} "
+                f"query heads")
+    sliding = [layer for layer in arch.attention if layer.kind == "sliding"]
+    if sliding:
+        windows = sorted({layer.window for layer in sliding if layer.window})
+        shown = " or ".join(f"{w:,}" for w in windows)
+        if len(sliding) == len(arch.attention):
+            text += f"; sliding window of {shown} tokens in every layer"
+        else:
+            text += (f"; hybrid: {len(sliding)} of {len(arch.attention)} layers use a sliding window of "
+                     f"{shown} tokens, the others attend to the whole context")
+    return text

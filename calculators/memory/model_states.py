@@ -1,0 +1,81 @@
+"""Model states of training: weights, gradients, FP32 master weights and optimizer state, by precision.
+
+The per-parameter view of ``calculators.memory.training`` (which also adds activations and the
+runtime): what each trainable parameter costs before the first activation exists.
+"""
+
+import dataclasses
+
+from calculators import validate
+from calculators.architectures import Architecture
+from calculators.errors import InputError
+from calculators.memory import optimizers
+
+#: precision -> (weight bytes, gradient bytes, master-weight bytes, optimizer-state dtype bytes)
+PRECISIONS = {
+    "mixed": (2, 2, 4, 4),   # BF16 weights and gradients, FP32 master copy and states (DeepSpeed, Megatron)
+    "amp": (4, 4, 0, 4),     # FP32 weights under BF16 autocast (PyTorch AMP): the weights are the master copy
+    "bf16": (2, 2, 0, 2),    # pure BF16: weights, gradients and states
+    "fp32": (4, 4, 0, 4),
+}
+PRECISION_LABELS = {
+    "mixed": "BF16 mixed precision, FP32 master weights",
+    "amp": "FP32 weights with BF16 autocast (PyTorch AMP)",
+    "bf16": "Pure BF16",
+    "fp32": "FP32",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelStates:
+    """Bytes of each model state for ``params`` trainable parameters."""
+
+    params: int
+    optimizer: optimizers.Optimizer
+    precision: str
+    weights: float
+    gradients: float
+    master_weights: float
+    optimizer_states: float
+
+    @property
+    def total(self) -> float:
+        return self.weights + self.gradients + self.master_weights + self.optimizer_states
+
+    def per_param(self, part: str) -> float:
+        """Bytes per parameter of one part (``weights``, ``gradients``, ... or ``total``)."""
+        return getattr(self, part) / self.params if self.params else 0.0
+
+    def sharded(self, gpus: int, zero_stage: int) -> "ModelStates":
+        """One GPU's share under ZeRO: stage 1 shards optimizer state and master weights, 2 adds the
+        gradients, 3 (FSDP full shard) the weights too."""
+        gpus = validate.integer("gpus", gpus, minimum=1, maximum=100_000)
+        stage = validate.integer("zero", zero_stage, minimum=0, maximum=3)
+        split = lambda value, from_stage: value / gpus if stage >= from_stage else value  # noqa: E731
+        return dataclasses.replace(self, optimizer_states=split(self.optimizer_states, 1),
+                                   master_weights=split(self.master_weights, 1), gradients=split(self.gradients, 2),
+                                   weights=split(self.weights, 3))
+
+
+def model_states(optimizer: str, precision: str, *, arch: Architecture | None = None,
+                 params: int | None = None, lora: bool = False) -> ModelStates:
+    """Model states of ``params`` trainable parameters (default: every parameter of ``arch``).
+
+    Adafactor's factored second moment depends on matrix shapes, so it needs ``arch`` for full training.
+    """
+    opt = optimizers.get(optimizer)
+    precision = validate.choice("precision", precision, tuple(PRECISIONS))
+    w, g, master, state = PRECISIONS[precision]
+    if params is None:
+        if arch is None:
+            raise InputError("params", "give a model or a parameter count")
+        params = arch.n_params
+    params = validate.integer("params", params, minimum=1, maximum=10**13)
+    if opt.factored and not lora and arch is None:
+        raise InputError("optimizer", "Adafactor's factored state depends on the matrix shapes: pick a model "
+                                      "instead of a bare parameter count")
+    if opt.factored and not lora and params != arch.n_params:
+        raise InputError("params", "Adafactor's factored state is computed for the whole model only")
+    states = opt.state_bytes(arch, params, state, lora=lora)
+    return ModelStates(params=params, optimizer=opt, precision=precision, weights=params * w,
+                       gradients=params * g, master_weights=params * master, optimizer_states=states)
