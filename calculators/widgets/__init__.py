@@ -4,10 +4,17 @@ import json
 
 from calculators.errors import CalculatorError, InputError
 from calculators.widgets import inference_memory, weight_memory
+from calculators.widgets import flop_rules, kv_cache, lora, optimizer_state, quantization, training_memory
 from calculators.widgets.spec import Field, Output, Widget
 
 #: Every widget by id. Adding a widget = one module with a ``WIDGET`` and one line here.
 WIDGETS: dict[str, Widget] = {module.WIDGET.id: module.WIDGET for module in (
+    training_memory,
+    kv_cache,
+    optimizer_state,
+    lora,
+    quantization,
+    flop_rules,
     weight_memory,
     inference_memory,
 )}

@@ -1,0 +1,80 @@
+"""Widget: the 2N and 6ND rules: training FLOP for a run, the GPU time it takes at a given MFU, and the FLOP
+per generated token."""
+
+from calculators import validate
+from calculators.speed import flop_rules
+from calculators.widgets import common
+from calculators.widgets.optimizer_state import BY_PARAMS, model_or_params_field, params_field, resolve
+from calculators.widgets.spec import Field, Output, Widget
+
+DTYPE_CHOICES = (("bf16", "BF16"), ("fp8", "FP8"), ("fp16", "FP16"), ("tf32", "TF32"))
+
+
+def _sci(value: float) -> str:
+    """1.23 × 10^23 style, with a superscript-free caret the reader can paste into a calculator."""
+    mantissa, exponent = f"{value:.3e}".split("e")
+    return f"{float(mantissa):.3g} × 10^{int(exponent)}"
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}"
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("years", 365.25 * 86400), ("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= size:
+            return f"{_num(seconds / size)} {unit}"
+    return f"{_num(seconds)} seconds"
+
+
+def _compute(inputs):
+    if inputs.get("model") == BY_PARAMS:
+        label, _, active = resolve(inputs)
+        note = ""
+    else:
+        label, arch = common.architecture(inputs)
+        active = arch.active_params
+        note = (f" {label} is a mixture of experts: N is its {active:,} active parameters per token, not all "
+                f"{arch.n_params:,}." if arch.is_moe else "")
+    tokens = validate.number("tokens", inputs["tokens"], minimum=1, maximum=flop_rules.MAX_TRAINING_TOKENS)
+    gpu = common.gpu(inputs)
+    dtype = validate.choice("dtype", inputs["dtype"], tuple(v for v, _ in DTYPE_CHOICES))
+    train = flop_rules.training_flops(active, tokens)
+    time = flop_rules.gpu_time(train, gpu, dtype=dtype, mfu_percent=inputs["mfu"], gpus=inputs["gpus"])
+    per_token = flop_rules.forward_flops_per_token(active)
+    return {
+        "train_flops": f"{_sci(train)} FLOP",
+        "gpu_days": f"{_num(time.gpu_days)} GPU-days ({_num(time.gpu_hours)} GPU-hours)",
+        "wall": _duration(time.wall_seconds) + (f" on {time.gpus:,} GPUs" if time.gpus > 1 else " on one GPU"),
+        "per_token": f"{_sci(per_token)} FLOP",
+        "explain": (f"6 × {_sci(active)} parameters × {_sci(tokens)} tokens = {_sci(train)} FLOP. {gpu.name} at "
+                    f"{time.mfu:.0%} of its dense {dtype.upper()} peak of {_num(time.peak_flops_per_s / 1e12)} TFLOP/s "
+                    f"delivers {_num(time.achieved_flops_per_s / 1e12)} TFLOP/s.{note}"),
+    }
+
+
+WIDGET = Widget(
+    id="flop-rules",
+    title="Training and inference FLOP",
+    summary="6ND FLOP to train on D tokens and the GPU time at a given MFU; 2N FLOP per generated token.",
+    fields=(
+        model_or_params_field(),
+        common.config_field(),
+        params_field(),
+        Field("tokens", "Training tokens (D)", "number", "15e12", help="For example 15e12 for 15 trillion."),
+        common.gpu_field("h100-sxm"),
+        Field("dtype", "Tensor-core format", "select", "bf16", options=DTYPE_CHOICES),
+        Field("mfu", "MFU (% of dense peak achieved)", "number", "40"),
+        common.count_field("gpus", "GPUs", 1),
+    ),
+    outputs=(
+        Output("train_flops", "Training compute (6ND)"),
+        Output("gpu_days", "GPU time"),
+        Output("wall", "Wall-clock time"),
+        Output("per_token", "Per generated token (2N)"),
+        Output("explain", "How", "note"),
+    ),
+    compute=_compute,
+    example={"tokens": "1e8", "gpus": "8", "mfu": "35", "model": "qwen3-30b-a3b"},
+    invalid=("mfu", "150"),
+)

@@ -1,0 +1,96 @@
+"""Widget: what training keeps per parameter besides activations: weights, gradients, master weights and
+optimizer state, for one optimizer and precision, optionally sharded with ZeRO."""
+
+import dataclasses
+
+from calculators import validate
+from calculators.memory import model_states as ms
+from calculators.memory import optimizers
+from calculators.units import format_bytes
+from calculators.widgets import common
+from calculators.widgets.spec import Field, Output, Widget
+
+BY_PARAMS = "params"
+ZERO_CHOICES = (("0", "None"), ("1", "ZeRO-1: optimizer state and master weights"), ("2", "ZeRO-2: + gradients"),
+                ("3", "ZeRO-3 / FSDP: + weights"))
+ROWS = (("weights", "Weights"), ("gradients", "Gradients"), ("master_weights", "FP32 master weights"),
+        ("optimizer_states", "Optimizer state"))
+
+
+def model_or_params_field(default: str = "llama-3.1-8b") -> Field:
+    """The model list plus a choice that uses the bare parameter count below it."""
+    field = common.model_field(default)
+    return dataclasses.replace(field, options=field.options + ((BY_PARAMS, "By parameter count (below)"),))
+
+
+def params_field(default: str = "8.03e9", label: str = "Parameters (when the model is “By parameter count”)") -> Field:
+    return Field("params", label, "number", default, help="For example 8.03e9 or 70e9.")
+
+
+def resolve(inputs):
+    """(label, Architecture or None, parameter count) from the model, config and params fields."""
+    if inputs.get("model") == BY_PARAMS:
+        if inputs.get("config", "").strip():
+            common.architecture({**inputs, "model": "x"})  # raises: a pasted config needs “Custom”
+        count = round(validate.number("params", inputs["params"], minimum=1, maximum=1e13))
+        shown = f"{count / 1e9:,.4g} billion" if count >= 1e9 else f"{count:,}"
+        return f"{shown} parameters", None, count
+    label, arch = common.architecture(inputs)
+    return label, arch, arch.n_params
+
+
+def _compute(inputs):
+    label, arch, params = resolve(inputs)
+    optimizer = validate.choice("optimizer", inputs["optimizer"], tuple(optimizers.all_optimizers()))
+    precision = validate.choice("precision", inputs["precision"], tuple(ms.PRECISIONS))
+    gpus = validate.integer("gpus", inputs["gpus"], minimum=1, maximum=100_000)
+    zero = int(validate.choice("zero", inputs["zero"], tuple(v for v, _ in ZERO_CHOICES)))
+    states = ms.model_states(optimizer, precision, arch=arch, params=params)
+    shard = states.sharded(gpus, zero) if gpus > 1 else states
+    header = ["Part", "Bytes per parameter", "Total"] + ([f"Per GPU ({gpus} GPUs)"] if gpus > 1 else [])
+    rows = []
+    for name, title in ROWS + (("total", "Sum"),):
+        row = [title, f"{states.per_param(name):.4g}", format_bytes(getattr(states, name), binary=False)]
+        if gpus > 1:
+            row.append(format_bytes(getattr(shard, name), binary=False))
+        rows.append(row)
+    opt = states.optimizer
+    notes = [f"{label}, {ms.PRECISION_LABELS[precision]}, {opt.label}."]
+    if opt.factored:
+        notes.append("Adafactor keeps row and column statistics instead of a full second moment for each matrix.")
+    if gpus > 1 and zero == 0:
+        notes.append("Without a ZeRO stage every data-parallel GPU holds all of it.")
+    return {
+        "state": format_bytes(states.optimizer_states, binary=False),
+        "per_param": f"{states.per_param('total'):.4g} bytes",
+        "total": format_bytes(shard.total, binary=False) + (" per GPU" if gpus > 1 else ""),
+        "table": common.html_table(header, rows),
+        "notes": " ".join(notes),
+    }
+
+
+WIDGET = Widget(
+    id="optimizer-state",
+    title="Optimizer state and model states",
+    summary="Weights, gradients, master weights and optimizer state per trained parameter, before activations.",
+    fields=(
+        model_or_params_field(),
+        common.config_field(),
+        params_field(),
+        Field("optimizer", "Optimizer", "select", "adamw",
+              options=tuple((o.id, o.label) for o in optimizers.all_optimizers().values())),
+        Field("precision", "Precision", "select", "mixed", options=tuple(ms.PRECISION_LABELS.items())),
+        common.count_field("gpus", "Data-parallel GPUs", 1),
+        Field("zero", "Sharding", "select", "1", options=ZERO_CHOICES),
+    ),
+    outputs=(
+        Output("state", "Optimizer state"),
+        Output("per_param", "Model states per parameter"),
+        Output("total", "Model states in all"),
+        Output("table", "Breakdown", "html"),
+        Output("notes", "Setup", "note"),
+    ),
+    compute=_compute,
+    example={"model": "params", "params": "70e9", "optimizer": "adamw8bit", "gpus": "8"},
+    invalid=("gpus", "0"),
+)
