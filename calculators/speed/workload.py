@@ -1,7 +1,6 @@
 """What the speed model needs from a model: its architecture and its matmuls grouped by shape and role."""
 
 import dataclasses
-import importlib
 
 from calculators import architectures, formats
 from calculators.architectures import Architecture
@@ -69,16 +68,10 @@ def resolve(model=None, config=None) -> Architecture:
 
 
 def _catalog_config(name: str) -> dict:
-    """config.json values of a catalog model (the memory engine's ``calculators.models``)."""
-    try:
-        models = importlib.import_module("calculators.models")
-    except ImportError:
-        raise InputError("model", f"no model catalog is installed; pass the config.json for {name!r}") from None
-    entry = models.get(name)
-    config = getattr(entry, "config", entry)
-    if not isinstance(config, dict):
-        raise InputError("model", f"catalog entry {name!r} has no config")
-    return dict(config)
+    """config.json values of a catalog model (``calculators.model_catalog``)."""
+    from calculators import model_catalog  # local: model_catalog imports the architectures, not the speed model
+
+    return dict(model_catalog.get(name).config)
 
 
 def bits_per_weight(weight_format: str, *, field: str = "weight_format") -> float:
