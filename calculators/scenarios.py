@@ -43,6 +43,11 @@ def inference(record: dict) -> dict:
     return {"model": label, "n_params": arch.n_params, **result}
 
 
+def _targets(value):
+    """A list of module names as a tuple; text ("q_proj,v_proj") and anything else go to the check as they are."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 def training(record: dict) -> dict:
     """Peak memory of a training step (see ``calculators.memory.training``)."""
     label, arch = _common(record)
@@ -54,7 +59,7 @@ def training(record: dict) -> dict:
         batch=record.get("batch", 1), seq=record.get("seq", 2048), mode=mode,
         optimizer=record.get("optimizer", "adamw"), grad_ckpt=bool(record.get("grad_ckpt", False)),
         lora_rank=lora.get("r", 16 if mode in ("lora", "qlora") else 0),
-        lora_targets=tuple(lora.get("targets", ("q_proj", "k_proj", "v_proj", "o_proj"))),
+        lora_targets=_targets(lora.get("targets", ("q_proj", "k_proj", "v_proj", "o_proj"))),
         qlora_format=record.get("qlora_format", "nf4-dq"), zero_stage=record.get("zero_stage", 0),
         num_gpus=record.get("num_gpus", 1), attn=record.get("attn", "sdpa"))
     result = estimate_training(arch, setup).as_dict()
