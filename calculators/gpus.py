@@ -8,7 +8,7 @@ import difflib
 import functools
 import re
 
-from calculators import catalogs
+from calculators import catalogs, validate
 from calculators.errors import InputError
 from calculators.units import TB
 
@@ -152,6 +152,8 @@ def get(name, *, field: str = "gpu") -> Gpu:
     """Like :func:`find` but raises ``InputError`` naming ``field``, with close suggestions."""
     if not isinstance(name, str) or not name.strip():
         raise InputError(field, "expected a GPU id or device name, e.g. 'h100-sxm' or 'NVIDIA H200'")
+    if len(name) > validate.MAX_NAME_CHARS:
+        raise InputError(field, f"is {len(name):,} characters long; a GPU name has at most {validate.MAX_NAME_CHARS}")
     gpu = find(name)
     if gpu is not None:
         return gpu

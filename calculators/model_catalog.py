@@ -4,7 +4,7 @@ import dataclasses
 import difflib
 import functools
 
-from calculators import catalogs
+from calculators import catalogs, validate
 from calculators.architectures import Architecture, build
 from calculators.config_parse import parse_config
 from calculators.errors import InputError
@@ -38,6 +38,8 @@ def get(model_id, *, field: str = "model") -> CatalogModel:
     """A catalog model by id (case-insensitive), with a suggestion when it is unknown."""
     if not isinstance(model_id, str) or not model_id.strip():
         raise InputError(field, "expected a model id such as llama-3.1-8b")
+    if len(model_id) > validate.MAX_NAME_CHARS:
+        raise InputError(field, f"is {len(model_id):,} characters long; a model id has at most {validate.MAX_NAME_CHARS}")
     wanted = model_id.strip().lower()
     models = all_models()
     if wanted in models:

@@ -6,6 +6,9 @@ from calculators.errors import InputError
 
 #: Largest absolute number any input may hold; keeps arithmetic finite and fast.
 MAX_NUMBER = 1e18
+#: Longest name (catalog model id, GPU id or device name) looked up; longer text is refused before any
+#: fuzzy matching, which would otherwise take seconds on a megabyte of text.
+MAX_NAME_CHARS = 200
 
 
 def number(field: str, value, *, minimum: float | None = None, maximum: float = MAX_NUMBER,
