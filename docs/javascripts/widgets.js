@@ -37,10 +37,15 @@
   }
 
   async function startRuntime(fail) {
+    const mark = (name) => { runtime.timings[name] = Math.round(performance.now()); };
+    runtime.timings = {};
+    mark("start");
     announce("Starting Python in your browser (1/3)…");
     await offlineWorkerReady(1500);
+    mark("worker");
     const info = await (await fetch(new URL("runtime.json", ASSETS), { cache: "no-cache" })).json();
     const { loadPyodide } = await import(new URL("pyodide.mjs", ASSETS).href);
+    mark("loader");
     const stderr = (line) => {
       if (/^Aborted\(|instantiation failed|CompileError|LinkError/.test(line)) fail(new Error(line));
       console.warn(line);
@@ -59,10 +64,14 @@
     } finally {
       console.warn = warn;
     }
+    mark("python");
     announce("Loading the calculators (2/3)…");
     await pyodide.loadPackage(info.lock_file ? info.package : new URL(info.wheel, ASSETS).href, { messageCallback: () => {} });
+    mark("package");
+    const module = pyodide.pyimport("calculators.widgets");
+    mark("imported");
     announce("Ready (3/3).");
-    return pyodide.pyimport("calculators.widgets");
+    return module;
   }
 
   function readInputs(widget) {
@@ -140,7 +149,10 @@
       const result = JSON.parse(calculators.run_json(widget.dataset.widget, JSON.stringify(readInputs(widget))));
       showResult(widget, result);
       widget.dataset.calcState = "live";
+      // Timings read by scripts/benchmark_site.py: Python time, input-to-result time, first result on the page.
       widget.dataset.calcMs = (performance.now() - started).toFixed(2);
+      if (widget.calcInputAt) widget.dataset.calcLatencyMs = (performance.now() - widget.calcInputAt).toFixed(2);
+      if (!window.__calcFirstResultMs) window.__calcFirstResultMs = performance.now();
       status.textContent = "Computed in your browser by the same Python that built this page.";
     } catch (error) {
       widget.dataset.calcState = "failed";
@@ -164,7 +176,7 @@
     };
     const form = widget.querySelector("form");
     form.addEventListener("submit", (event) => event.preventDefault());
-    form.addEventListener("input", () => { saveToUrl(widget); start(); compute(widget); });
+    form.addEventListener("input", () => { widget.calcInputAt = performance.now(); saveToUrl(widget); start(); compute(widget); });
     const copy = widget.querySelector("[data-calc-copy]");
     copy.hidden = false;
     copy.addEventListener("click", () => copyLink(widget));

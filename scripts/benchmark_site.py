@@ -1,0 +1,168 @@
+"""Speed budget of the built site in headless Chromium, served on 127.0.0.1 (median of several runs).
+
+    python scripts/benchmark_site.py [--runs 5] [--site DIR] [--write]
+
+Measures: prerendered values present at first paint; time from navigation to the first result computed by
+Python in the browser, on a cold visit (empty cache) and on a repeat visit (browser cache and service worker
+warm); input-to-result time of a recompute; that a glossary page without widgets fetches no Pyodide file; and
+that Pyodide is fetched once per visit across instant navigation. ``--write`` puts the table into
+docs/performance.md between its markers. Budgets: cold ≤ 2.5 s, repeat ≤ 1.0 s, recompute ≤ 50 ms (medians).
+"""
+
+import argparse
+import datetime
+import functools
+import http.server
+import json
+import os
+import pathlib
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.conftest import CHROMIUM_ARGS, build_site, find_chromium  # noqa: E402
+
+PAGE = "calculators/inference-memory/"
+BUDGETS_MS = {"cold_first_result": 2500, "repeat_first_result": 1000, "recompute": 50}
+MARKERS = ("<!-- benchmark:start -->", "<!-- benchmark:end -->")
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    served: list[str] = []
+
+    def log_message(self, *args):
+        pass
+
+    def send_head(self):
+        _Handler.served.append(self.path.split("?", 1)[0])
+        return super().send_head()
+
+
+def serve(site: pathlib.Path) -> tuple[str, http.server.ThreadingHTTPServer]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
+def first_result_ms(page, url) -> float:
+    page.goto(url)
+    page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=120_000)
+    return page.evaluate("() => window.__calcFirstResultMs")
+
+
+def recompute_ms(page, changes: int) -> list[float]:
+    widget = page.locator(".calc-widget").first
+    field = widget.locator('input[name="batch"]')
+    latencies = []
+    for index in range(changes):
+        before = widget.get_attribute("data-calc-latency-ms") or ""
+        field.fill(str(2 + index))
+        page.wait_for_function("v => document.querySelector('.calc-widget').dataset.calcLatencyMs !== v", arg=before)
+        latencies.append(float(widget.get_attribute("data-calc-latency-ms")))
+    return latencies
+
+
+def run(site: pathlib.Path, base: str, runs: int) -> dict:
+    from playwright.sync_api import sync_playwright
+    results = {"cold_first_result": [], "repeat_first_result": [], "recompute": [], "prerendered_at_first_paint": [],
+               "glossary_page_pyodide_requests": [], "wasm_fetches_per_visit": []}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            context = browser.new_context()
+            page = context.new_page()
+            _Handler.served.clear()
+            results["cold_first_result"].append(first_result_ms(page, base + PAGE))
+            painted = page.evaluate("""() => {
+                const paint = performance.getEntriesByName('first-contentful-paint')[0];
+                return Boolean(paint) && document.querySelector('[data-out="total"]').textContent.trim().length > 0; }""")
+            results["prerendered_at_first_paint"].append(painted)
+            results["recompute"].extend(recompute_ms(page, 10))
+            page.goto(base + "glossary/vram/")
+            page.locator("article a", has_text="weights").first.click()  # instant navigation to a widget entry
+            page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=120_000)
+            results["wasm_fetches_per_visit"].append(_Handler.served.count("/assets/pyodide/pyodide.asm.wasm"))
+            page.wait_for_timeout(3000)  # let the offline worker finish precaching, as a returning reader's would
+            results["repeat_first_result"].append(first_result_ms(page, base + PAGE))
+            context.close()
+            fresh = browser.new_context()
+            _Handler.served.clear()
+            glossary_page = fresh.new_page()
+            glossary_page.goto(base + "glossary/hbm/")
+            glossary_page.wait_for_load_state("networkidle")
+            results["glossary_page_pyodide_requests"].append(
+                sum("/assets/pyodide/" in path for path in _Handler.served))
+            fresh.close()
+        browser.close()
+    return results
+
+
+def summary(results: dict) -> dict:
+    medians = {key: statistics.median(results[key]) for key in BUDGETS_MS}
+    return {
+        "medians_ms": {k: round(v, 1) for k, v in medians.items()},
+        "budgets_ms": BUDGETS_MS,
+        "within_budget": {k: medians[k] <= BUDGETS_MS[k] for k in BUDGETS_MS},
+        "prerendered_at_first_paint": all(results["prerendered_at_first_paint"]),
+        "glossary_page_pyodide_requests": max(results["glossary_page_pyodide_requests"]),
+        "wasm_fetches_per_visit": max(results["wasm_fetches_per_visit"]),
+        "runs": len(results["cold_first_result"]),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
+        "date": datetime.date.today().isoformat(),
+    }
+
+
+def table(report: dict) -> str:
+    names = {"cold_first_result": "Cold visit: navigation to first Python-computed result",
+             "repeat_first_result": "Repeat visit: navigation to first Python-computed result",
+             "recompute": "Recompute after an input change (input to result)"}
+    rows = ["| Measure | Median | Budget | Met |", "|---|---|---|---|"]
+    for key, label in names.items():
+        median, budget = report["medians_ms"][key], report["budgets_ms"][key]
+        rows.append(f"| {label} | {median:,.0f} ms | {budget:,} ms | {'yes' if median <= budget else '**no**'} |")
+    rows.append(f"| Prerendered values present at first paint | {'yes' if report['prerendered_at_first_paint'] else 'no'} | yes | "
+                f"{'yes' if report['prerendered_at_first_paint'] else '**no**'} |")
+    rows.append(f"| Pyodide files fetched by a glossary page without widgets | {report['glossary_page_pyodide_requests']} | 0 | "
+                f"{'yes' if report['glossary_page_pyodide_requests'] == 0 else '**no**'} |")
+    rows.append(f"| `pyodide.asm.wasm` fetches per visit (with instant navigation) | {report['wasm_fetches_per_visit']} | 1 | "
+                f"{'yes' if report['wasm_fetches_per_visit'] == 1 else '**no**'} |")
+    return "\n".join(rows) + (f"\n\nMedian of {report['runs']} runs on {report['date']}; {report['machine']}; headless Chromium; "
+                              "site served by Python's http.server on 127.0.0.1.\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--site", type=pathlib.Path, help="an already built site (default: build one)")
+    parser.add_argument("--write", action="store_true", help="update docs/performance.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        site = args.site
+        if site is None:
+            site = pathlib.Path(tmp) / "site"
+            result = build_site(site, "http://127.0.0.1:8000/")
+            if result.returncode != 0:
+                print(result.stdout + result.stderr, file=sys.stderr)
+                return 1
+        base, server = serve(site)
+        try:
+            report = summary(run(site, base, args.runs))
+        finally:
+            server.shutdown()
+    print(json.dumps(report, indent=1))
+    if args.write:
+        path = ROOT / "docs" / "performance.md"
+        text = path.read_text()
+        start, end = (text.index(marker) for marker in MARKERS)
+        path.write_text(text[: start + len(MARKERS[0])] + "\n" + table(report) + text[end:])
+    return 0 if all(report["within_budget"].values()) else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
