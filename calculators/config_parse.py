@@ -16,6 +16,8 @@ MAX_DEPTH = 32
 MAX_ITEMS = 100_000
 #: Longest accepted integer literal, in digits.
 MAX_INT_DIGITS = 24
+#: Longest field path an error names (``config.rope_scaling.factor``); deeper paths end in ``.…``.
+MAX_PATH_CHARS = 120
 
 
 def _parse_int(text: str) -> int:
@@ -60,6 +62,12 @@ def _check_depth(text: str) -> None:
             depth -= 1
 
 
+def _child(path: str, key: str) -> str:
+    if path.endswith(".…"):
+        return path
+    return f"{path}.{key[:40]}" if len(path) <= MAX_PATH_CHARS - 42 else path + ".…"
+
+
 def _check_tree(value, path: str, depth: int, budget: list[int]) -> None:
     budget[0] -= 1
     if budget[0] < 0:
@@ -70,7 +78,7 @@ def _check_tree(value, path: str, depth: int, budget: list[int]) -> None:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise InputError(path, f"has a non-text key {key!r:.40}")
-            _check_tree(item, f"{path}.{key[:40]}", depth + 1, budget)
+            _check_tree(item, _child(path, key), depth + 1, budget)
     elif isinstance(value, list | tuple):
         for item in value:
             _check_tree(item, path, depth + 1, budget)
