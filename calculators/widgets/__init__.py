@@ -4,6 +4,7 @@ import json
 
 from calculators.errors import CalculatorError, InputError
 from calculators.widgets import inference_memory, weight_memory
+from calculators.widgets import interconnect_transfer, littles_law, mfu, occupancy
 from calculators.widgets import flop_rules, kv_cache, lora, optimizer_state, quantization, training_memory
 from calculators.widgets.spec import Field, Output, Widget
 
@@ -17,6 +18,10 @@ WIDGETS: dict[str, Widget] = {module.WIDGET.id: module.WIDGET for module in (
     flop_rules,
     weight_memory,
     inference_memory,
+    occupancy,
+    littles_law,
+    interconnect_transfer,
+    mfu,
 )}
 
 __all__ = ["WIDGETS", "Field", "Output", "Widget", "get", "run", "run_json"]
