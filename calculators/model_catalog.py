@@ -58,4 +58,10 @@ def resolve(model=None, config=None) -> tuple[str, Architecture]:
     if model is None:
         raise InputError("model", "give a catalog model id or a config.json")
     entry = get(model)
-    return entry.id, entry.architecture()
+    return entry.id, _catalog_architecture(entry.id)
+
+
+@functools.cache
+def _catalog_architecture(model_id: str) -> Architecture:
+    """Catalog models are fixed, and an Architecture is immutable: build each once (widgets recompute often)."""
+    return all_models()[model_id].architecture()

@@ -10,10 +10,13 @@ from calculators.widgets.spec import Field, Output, Widget
 DTYPE_CHOICES = (("bf16", "BF16"), ("fp8", "FP8"), ("fp16", "FP16"), ("tf32", "TF32"))
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def _sci(value: float) -> str:
-    """1.23 × 10^23 style, with a superscript-free caret the reader can paste into a calculator."""
+    """1.23 × 10²³ style."""
     mantissa, exponent = f"{value:.3e}".split("e")
-    return f"{float(mantissa):.3g} × 10^{int(exponent)}"
+    return f"{float(mantissa):.3g} × 10{str(int(exponent)).translate(SUPERSCRIPT)}"
 
 
 def _num(value: float) -> str:

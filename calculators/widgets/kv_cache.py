@@ -15,7 +15,9 @@ CURVE_TOKENS = (1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 524
 
 
 def _curve(arch, label, tokens, kv_dtype):
-    points = sorted({t for t in CURVE_TOKENS if t < tokens} | {tokens})
+    """KV cache of one sequence from 1k tokens to the model's context (or the chosen length, if longer)."""
+    longest = max(tokens, min(arch.max_position_embeddings or tokens, CURVE_TOKENS[-1]))
+    points = sorted({t for t in CURVE_TOKENS if t <= longest} | {tokens})
     if len(points) < 2:
         points = [max(tokens // 2, 1), tokens] if tokens > 1 else [1, 2]
     sizes = [(t, kv.kv_cache_size(arch, tokens=t, kv_format=kv_dtype).bytes_per_sequence / 2**30) for t in points]
@@ -23,10 +25,12 @@ def _curve(arch, label, tokens, kv_dtype):
     series = [Series(f"{label}, {kv_dtype.upper()}", tuple(sizes), markers=True)]
     if any(layer.kind == "sliding" for layer in arch.attention):
         series.append(Series("if no layer had a window", tuple((t, full * t / 2**30) for t in points), dashed=True))
-    described = "; ".join(f"{t:,} tokens: {size:.2f} GiB" for t, size in sizes)
+    chosen = dict(sizes)[tokens]
+    described = "; ".join(f"{t:,} tokens: {size:.3g} GiB" for t, size in sizes)
     return line_chart(series, title=f"KV cache of one sequence by context length ({label})",
-                      desc=f"KV cache per sequence: {described}.", x_label="Context length (tokens)",
-                      y_label="GiB per sequence", log_x=True)
+                      desc=f"KV cache per sequence, {kv_dtype.upper()}: {described}.", x_label="Context length (tokens)",
+                      y_label="GiB per sequence", log_x=True, log_y=True,
+                      annotations=((tokens, chosen, f"{tokens:,} tokens: {format_bytes(chosen * 2**30)}"),))
 
 
 def _compute(inputs):

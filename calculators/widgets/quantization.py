@@ -53,10 +53,10 @@ WIDGET = Widget(
     title="Quantized weight size",
     summary="Bits per weight with scales and the tensors kept in higher precision, for one model.",
     fields=(
-        common.model_field(),
+        common.model_field("llama-3.1-70b"),
         common.config_field(),
-        common.format_field("format", "Format", "q4_k_m", FORMAT_CHOICES),
-        common.gpu_field("rtx-4090"),
+        common.format_field("format", "Format", "nvfp4", FORMAT_CHOICES),
+        common.gpu_field("b200"),
     ),
     outputs=(
         Output("bits", "Bits per weight (whole model)"),
@@ -67,6 +67,6 @@ WIDGET = Widget(
         Output("table", "Other formats for this model", "html"),
     ),
     compute=_compute,
-    example={"model": "llama-3.1-70b", "format": "nvfp4", "gpu": "b200"},
+    example={"model": "llama-3.1-8b", "format": "q4_k_m", "gpu": "rtx-4090"},
     invalid=("format", "int3"),
 )

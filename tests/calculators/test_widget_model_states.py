@@ -29,17 +29,17 @@ def test_lora_matches_the_entry_worked_example():
 
 
 def test_quantization_counts_scales_and_16_bit_tensors():
-    nvfp4 = run("quantization", model="llama-3.1-70b", format="nvfp4")
+    nvfp4 = run("quantization")  # Llama 3.1 70B in NVFP4, as in the FP4 entry
     assert 4.5 < float(nvfp4["bits"]) < 5  # embeddings and output layer stay in BF16
-    q4 = run("quantization")
+    q4 = run("quantization", model="llama-3.1-8b", format="q4_k_m")
     assert "Q6_K" in q4["mix"] and "(chosen)" in q4["table"]
     assert widgets.run("quantization", {"format": "q4_k"})["field"] == "format"
 
 
 def test_flop_rules_match_the_entry():
     out = run("flop-rules")
-    assert out["train_flops"] == "7.23 × 10^23 FLOP"
+    assert out["train_flops"] == "7.23 × 10²³ FLOP"
     assert out["gpu_days"].endswith("(507,217 GPU-hours)")
-    assert out["per_token"] == "1.61 × 10^10 FLOP"
+    assert out["per_token"] == "1.61 × 10¹⁰ FLOP"
     moe = run("flop-rules", model="mixtral-8x7b")
     assert "active parameters" in moe["explain"]
