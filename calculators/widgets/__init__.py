@@ -5,6 +5,7 @@ import json
 from calculators.errors import CalculatorError, InputError
 from calculators.widgets import inference_memory, weight_memory
 from calculators.widgets import interconnect_transfer, littles_law, mfu, occupancy
+from calculators.widgets import batch_size, decode_bound, gpu_picker, prefill_decode, roofline, speed, tensor_parallel
 from calculators.widgets import flop_rules, kv_cache, lora, optimizer_state, quantization, training_memory
 from calculators.widgets.spec import Field, Output, Widget
 
@@ -22,6 +23,13 @@ WIDGETS: dict[str, Widget] = {module.WIDGET.id: module.WIDGET for module in (
     littles_law,
     interconnect_transfer,
     mfu,
+    speed,
+    roofline,
+    gpu_picker,
+    decode_bound,
+    batch_size,
+    prefill_decode,
+    tensor_parallel,
 )}
 
 __all__ = ["WIDGETS", "Field", "Output", "Widget", "get", "run", "run_json"]

@@ -1,0 +1,49 @@
+"""Widget (in-entry): memory bandwidth turned into an upper bound on one user's decoding speed."""
+
+from calculators.speed import decode_ceiling
+from calculators.units import format_bytes
+from calculators.widgets import common
+from calculators.widgets import speed_format as show
+from calculators.widgets.spec import Output, Widget
+
+
+def _compute(inputs):
+    _, arch = common.architecture(inputs)
+    gpu = common.gpu(inputs)
+    bound = decode_ceiling(arch, gpu, weight_format=inputs["weights"],
+                           context_tokens=common.tokens(inputs, "context", minimum=0))
+    read = format_bytes(bound.bytes_per_token, binary=False)
+    kv = (f" (weights {format_bytes(bound.weight_bytes_per_token, binary=False)} + KV cache "
+          f"{format_bytes(bound.kv_bytes_per_token, binary=False)})" if bound.kv_bytes_per_token else "")
+    return {
+        "ceiling": show.rate(bound.ceiling_tokens_per_s),
+        "floor": show.duration(bound.floor_seconds),
+        "read": read,
+        "how": (f"Each token reads {read}{kv}; ÷ {gpu.memory_bandwidth_tb_per_s:g} TB/s = "
+                f"{show.duration(bound.floor_seconds)} per token at best. Copy kernels reach "
+                f"{bound.bandwidth_fraction:.0%} of spec bandwidth, which gives "
+                f"{show.rate(bound.achievable_tokens_per_s)}; with kernel overheads the speed model estimates {show.rate(bound.modelled_tokens_per_s)}."),
+    }
+
+
+WIDGET = Widget(
+    id="decode-bound",
+    title="Decode speed ceiling from bandwidth",
+    summary="One sequence cannot decode faster than memory bandwidth ÷ bytes read per token.",
+    fields=(
+        common.gpu_field("h200"),
+        common.model_field(),
+        common.config_field(),
+        common.format_field("weights", "Weight format", "bf16"),
+        common.count_field("context", "Tokens already in the KV cache", 0, help="0 counts the weights only."),
+    ),
+    outputs=(
+        Output("ceiling", "At most"),
+        Output("floor", "Time per token, at least"),
+        Output("read", "Bytes read per token"),
+        Output("how", "How", "note"),
+    ),
+    compute=_compute,
+    example={"gpu": "rtx-4090", "weights": "q4_k_m", "context": "8192"},
+    invalid=("context", "-1"),
+)

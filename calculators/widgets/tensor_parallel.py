@@ -1,0 +1,79 @@
+"""Widget (in-entry): one model split over 1, 2, 4 or 8 GPUs by tensor parallelism."""
+
+from calculators.speed import tensor_parallel_plan
+from calculators.units import format_bytes
+from calculators.widgets import common
+from calculators.widgets import speed_format as show
+from calculators.widgets.spec import Output, Widget
+
+
+def _plans(arch, gpu, inputs):
+    options = {"weight_format": inputs["weights"], "batch": common.batch(inputs),
+               "context_tokens": common.tokens(inputs, "context", minimum=0)}
+    chosen = show.degree(inputs)
+    degrees = [d for d in show.TP_DEGREES if d == 1 or gpu.link_bytes_per_s_one_way() is not None]
+    if chosen not in degrees:
+        tensor_parallel_plan(arch, gpu, degree=chosen, **options)  # raises with the reason, on the tp field
+    plans = {d: tensor_parallel_plan(arch, gpu, degree=d, **options) for d in degrees}
+    return plans[chosen], plans
+
+
+def _compute(inputs):
+    _, arch = common.architecture(inputs)
+    gpu = common.gpu(inputs)
+    try:
+        plan, plans = _plans(arch, gpu, inputs)
+    except common.InputError as error:
+        if error.field == "degree":
+            raise common.InputError("tp", error.message) from None
+        raise
+    step = plan.step
+    fit = "fits" if plan.fits else "does not fit"
+    rows = [(f"{d}", format_bytes(p.weights_per_gpu_bytes), format_bytes(p.memory_per_gpu_bytes),
+             "yes" if p.fits else "no", show.duration(p.step.step_seconds),
+             show.duration(p.communication_seconds) if d > 1 else "—",
+             show.number(p.tokens_per_s_per_user)) for d, p in plans.items()]
+    notes = [f"{plan.degree} × {gpu.name}: {format_bytes(plan.memory_per_gpu_bytes)} per GPU {fit} in "
+             f"{format_bytes(plan.usable_per_gpu_bytes)} usable."]
+    if plan.degree > 1:
+        notes.append(f"The {2 * arch.num_layers} all-reduces per step take {show.duration(plan.communication_seconds)}"
+                     f", {plan.communication_seconds / step.step_seconds:.0%} of the step.")
+    if plan.kv_replicas > 1:
+        notes.append(f"The model has {arch.num_kv_heads} key-value heads, so each is kept on {plan.kv_replicas} GPUs: "
+                     "the KV cache per GPU stops shrinking.")
+    return {
+        "weights": format_bytes(plan.weights_per_gpu_bytes),
+        "step": show.duration(step.step_seconds),
+        "per_user": show.rate(plan.tokens_per_s_per_user),
+        "total": show.rate(plan.tokens_per_s_total),
+        "notes": " ".join(notes),
+        "table": common.html_table(("GPUs", "Weights per GPU", "Memory per GPU", "Fits", "Step",
+                                    "All-reduces", "Tokens/s per user"), rows),
+    }
+
+
+WIDGET = Widget(
+    id="tensor-parallel",
+    title="Tensor parallelism",
+    summary="Each GPU holds a slice of every weight matrix; two all-reduces per layer join the slices.",
+    fields=(
+        common.model_field("llama-3.1-70b"),
+        common.config_field(),
+        common.gpu_field("h100-sxm"),
+        show.degree_field(4),
+        common.format_field("weights", "Weight format", "bf16"),
+        common.count_field("batch", "Batch (sequences at once)", 1),
+        common.count_field("context", "Context tokens per sequence", 4096),
+    ),
+    outputs=(
+        Output("weights", "Weights per GPU"),
+        Output("step", "Decode step"),
+        Output("per_user", "Tokens/s per user"),
+        Output("total", "Tokens/s in total"),
+        Output("notes", "Memory and communication", "note"),
+        Output("table", "By number of GPUs", "html"),
+    ),
+    compute=_compute,
+    example={"tp": "8", "batch": "32", "weights": "fp8"},
+    invalid=("batch", "0"),
+)
