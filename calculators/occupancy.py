@@ -161,7 +161,7 @@ def theoretical_occupancy(sm: SmLimits, *, threads_per_block: int, registers_per
 
 
 def register_sweep(sm: SmLimits, *, threads_per_block: int, shared_memory_per_block_bytes: int = 0,
-                   step: int = 8) -> tuple[tuple[int, float], ...]:
+                   step: int = 1) -> tuple[tuple[int, float], ...]:
     """(registers per thread, occupancy) from ``step`` to the per-thread maximum, as the occupancy calculator plots."""
     counts = list(range(step, sm.max_registers_per_thread + 1, step))
     if counts[-1] != sm.max_registers_per_thread:

@@ -13,10 +13,19 @@ MAX_SHARED_KIB = 1024
 
 
 def _target_options():
-    options = [(g.id, f"{g.name} (compute capability {g.compute_capability})") for g in occupancy.gpus_with_limits()]
+    options = [(g.id, f"{g.name} (cc {g.compute_capability})") for g in occupancy.gpus_with_limits()]
     options += [(CC_PREFIX + cc, f"Compute capability {cc}: {sm.architecture}")
                 for cc, sm in occupancy.all_limits().items()]
     return tuple(options)
+
+
+def _steps(points):
+    """Corner points of a step function sampled at every register count, so the chart shows flat steps."""
+    corners = [points[0]]
+    for (x, y), (_, previous) in zip(points[1:], points):
+        if y != previous:
+            corners += [(x, previous), (x, y)]
+    return tuple(corners + [points[-1]])
 
 
 def _target(value: str):
@@ -62,7 +71,7 @@ def _compute(inputs):
                  f"({sm.shared_memory_per_sm_kib:g} KiB); achieved occupancy is lower when blocks finish unevenly or the grid leaves SMs idle.")
     sweep = occupancy.register_sweep(sm, threads_per_block=threads, shared_memory_per_block_bytes=shared)
     chart = line_chart(
-        [Series(f"{threads} threads, {shared_kib:g} KiB shared per block", tuple((r, 100 * o) for r, o in sweep))],
+        [Series(f"{threads} threads, {shared_kib:g} KiB shared per block", _steps([(r, 100 * o) for r, o in sweep]))],
         title=f"Occupancy against registers per thread, {label}",
         desc=(f"Theoretical occupancy falls in steps as registers per thread grow; at {registers} registers it is "
               f"{result.occupancy:.1%}."),
@@ -70,8 +79,7 @@ def _compute(inputs):
         annotations=[(registers, 100 * result.occupancy, f"{registers} registers: {result.occupancy:.0%}")])
     return {
         "occupancy": f"{result.occupancy:.1%} ({result.active_warps} of {sm.max_warps_per_sm} warps)",
-        "blocks": (f"{result.blocks_per_sm} blocks of {threads} threads: {result.active_threads:,} threads, "
-                   f"{result.active_warps} warps per SM"),
+        "blocks": f"{result.blocks_per_sm} blocks ({result.active_threads:,} threads)",
         "limit": (f"Limited by {limiting}." if result.blocks_per_sm else f"No block fits: limited by {limiting}."),
         "table": common.html_table(("Resource", "Blocks per SM", "Use"), rows),
         "chart": chart,
