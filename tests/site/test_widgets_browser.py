@@ -54,6 +54,7 @@ def test_widget_computes_restores_and_reports_errors(page, site_url, built_site,
     page.goto(f"{site_url}{path}/")
     first = page.locator(selector).first
     default = text_outputs(widget, widgets.run(widget.id, widget.defaults())["outputs"])
+    first.scroll_into_view_if_needed()  # widgets start Python when they come into view, as a reader scrolls
     page.wait_for_selector(f'{selector}[data-calc-state="live"]', timeout=LIVE_MS)
     assert read_outputs(page, selector, widget) == default  # what the build prerendered equals what CPython says
     expected = text_outputs(widget, widgets.run(widget.id, widget.example)["outputs"])
@@ -70,7 +71,7 @@ def test_widget_computes_restores_and_reports_errors(page, site_url, built_site,
         assert f"{key}.{name}=" in shared
     # a shared link restores the same calculation in a fresh page
     other = page.context.new_page()
-    other.goto(shared)
+    other.goto(shared)  # a widget restored from a link starts at once, wherever it is on the page
     other.wait_for_selector(f'{selector}[data-calc-state="live"]', timeout=LIVE_MS)
     other.wait_for_function("([sel, name, value]) => document.querySelector(`${sel} [data-out=\"${name}\"]`)"
                             ".textContent.trim() === value", arg=[selector, *next(iter(expected.items()))])
