@@ -189,7 +189,8 @@ def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimat
         gradients /= n
     if setup.zero_stage >= 3 and n > 1:
         largest_layer = max(sum(t.total_numel for t in arch.tensors if t.layer == i) for i in range(arch.num_layers))
-        weights = weights / n + 2 * largest_layer * p.weight  # this unit and the prefetched next one
+        stored = base / arch.n_params  # bytes per weight as stored (the quantized base under QLoRA)
+        weights = weights / n + 2 * largest_layer * stored  # this unit and the prefetched next one
     if setup.zero_stage and n == 1:
         warnings.append("ZeRO/FSDP sharding needs more than one GPU; num_gpus is 1, nothing is sharded")
 
