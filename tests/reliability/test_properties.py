@@ -53,6 +53,9 @@ class Model(Architecture):
     def __repr__(self):
         return self.label
 
+    def _repr_pretty_(self, printer, cycle):  # what Hypothesis prints for a failing example
+        printer.text(self.label)
+
 
 def named(label: str, architecture: Architecture) -> Model:
     fields = {f.name: getattr(architecture, f.name) for f in dataclasses.fields(architecture)}
@@ -285,6 +288,17 @@ def test_sharding_over_n_gpus_never_needs_more_per_gpu(case, stage, n):
     assert_not_more(training(model, setup, zero_stage=stage, num_gpus=n), one, f"ZeRO-{stage} on {n} GPUs vs 1")
     assert_not_more(training(model, setup, zero_stage=stage, num_gpus=2 * n),
                     training(model, setup, zero_stage=stage, num_gpus=n), f"ZeRO-{stage} on {2 * n} vs {n} GPUs")
+
+
+@PROPERTY
+@given(training_cases(models=shrunk_arch()), st.sampled_from((2, 3, 8)))
+def test_sharding_a_small_model_never_needs_more_per_gpu(case, n):
+    """ZeRO-3 holds its shard plus the gathered layer and the prefetched next one, so a model of one to three
+    layers can need more per GPU than unsharded (as FSDP does); from four layers on it never may."""
+    model, setup = case
+    assume(model.num_layers >= 4)
+    assert_not_more(training(model, setup, zero_stage=3, num_gpus=n), training(model, setup, zero_stage=3, num_gpus=1),
+                    f"ZeRO-3 on {n} GPUs vs 1")
 
 
 @PROPERTY
