@@ -68,5 +68,5 @@ WIDGET = Widget(
     ),
     compute=_compute,
     example={"model": "llama-3.1-8b", "format": "q4_k_m", "gpu": "rtx-4090"},
-    invalid=("format", "int3"),
+    invalid=("config", "{}"),
 )
