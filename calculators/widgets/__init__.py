@@ -45,6 +45,7 @@ def get(widget_id: str) -> Widget:
 def run(widget_id: str, inputs) -> dict:
     """Compute a widget's outputs. Never raises: errors come back as ``{"ok": False, ...}``."""
     values: dict = {}
+    widget = None
     try:
         widget = get(widget_id)
         values = widget.defaults()
@@ -53,7 +54,7 @@ def run(widget_id: str, inputs) -> dict:
                 values[name] = value if isinstance(value, str) else str(value)
         return {"ok": True, "outputs": dict(widget.compute(values))}
     except InputError as error:
-        return {"ok": False, **_error_slot(error, values)}
+        return {"ok": False, **_error_slot(error, widget, values)}
     except CalculatorError as error:
         return {"ok": False, "field": None, "message": str(error)}
     except RecursionError:
@@ -62,10 +63,14 @@ def run(widget_id: str, inputs) -> dict:
         return {"ok": False, "field": None, "message": f"could not compute this input ({type(error).__name__})"}
 
 
-def _error_slot(error: InputError, values: dict) -> dict:
-    """Point an error at the input it came from: ``config.hidden_size`` belongs to the ``config`` field."""
+def _error_slot(error: InputError, widget: Widget | None, values: dict) -> dict:
+    """Point an error at the input it came from: ``config.hidden_size`` belongs to the ``config`` field, and an
+    engine argument (``weight_format``) to the field that declares it in ``engine_names``."""
     if error.field in values:
         return {"field": error.field, "message": error.message}
+    for field in widget.fields if widget else ():
+        if error.field in field.engine_names:
+            return {"field": field.name, "message": error.message}
     head = error.field.split(".", 1)[0].split("[", 1)[0]
     if head in values:
         return {"field": head, "message": f"{error.field}: {error.message}"}

@@ -27,9 +27,15 @@ def gpu_field(default: str = "h100-sxm", *, name: str = "gpu", label: str = "GPU
     return Field(name, label, "select", default, options=tuple((g.id, g.name) for g in gpus.all_gpus().values()))
 
 
+#: How the engine names a weight format argument.
+WEIGHT_FORMAT_ENGINE_NAMES = ("weight_format", "quant", "format")
+
+
 def format_field(name: str, label: str, default: str, choices: tuple[str, ...] | None = None) -> Field:
     ids = choices or tuple(formats.all_formats())
-    return Field(name, label, "select", default, options=tuple((f, formats.get(f).label) for f in ids))
+    engine_names = WEIGHT_FORMAT_ENGINE_NAMES if name == "weights" else ()
+    return Field(name, label, "select", default, options=tuple((f, formats.get(f).label) for f in ids),
+                 engine_names=engine_names)
 
 
 def count_field(name: str, label: str, default: int, help: str = "") -> Field:

@@ -24,6 +24,8 @@ class Field:
     options: tuple[tuple[str, str], ...] = ()  # (value, label) pairs for ``select``
     help: str = ""
     aliases: tuple[str, ...] = ()
+    #: Argument names the engine uses for this input; its errors under those names belong to this field.
+    engine_names: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

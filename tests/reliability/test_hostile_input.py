@@ -331,13 +331,6 @@ def widget_inputs(draw, widget_id):
     return inputs
 
 
-#: Known bug, reported: an unknown weight format is refused by the engine under its own argument name (quant,
-#: weight_format), which is not the widgets' field name ("weights"), so the message is not placed next to an
-#: input. Accepted here only in that exact form; ``test_a_bad_weight_format_is_placed_on_the_weights_field``
-#: fails as soon as it is fixed, to have this exception removed.
-KNOWN_UNPLACED = ("quant: unknown number format", "weight_format: unknown number format")
-
-
 def check_widget_answer(widget_id, inputs, result):
     widget = widgets.WIDGETS[widget_id]
     json.dumps(result, allow_nan=False)
@@ -354,8 +347,7 @@ def check_widget_answer(widget_id, inputs, result):
     else:
         assert set(result) == {"ok", "field", "message"}
         names = {f.name for f in widget.fields}
-        known = result["field"] is None and "weights" in names and result["message"].startswith(KNOWN_UNPLACED)
-        assert result["field"] in names or known, f"error not placed on a field: {result}"
+        assert result["field"] in names, f"error not placed on a field: {result}"
         message = result["message"]
         assert isinstance(message, str) and message and len(message) <= MAX_MESSAGE, message[:MAX_MESSAGE * 2]
         assert "Traceback" not in message and "could not compute" not in message, message
@@ -388,7 +380,6 @@ def test_every_field_of_every_widget_survives_a_hostile_value(widget_id, value):
         check_widget_answer(widget_id, inputs, result)
 
 
-@pytest.mark.xfail(strict=True, reason="reported bug: weight-format errors name quant/weight_format, not 'weights'")
 def test_a_bad_weight_format_is_placed_on_the_weights_field():
     unplaced = {}
     for widget_id, widget in sorted(widgets.WIDGETS.items()):
