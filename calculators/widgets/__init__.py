@@ -1,36 +1,59 @@
 """Registry of the widgets the site can embed, and the one entry point the browser calls."""
 
+import functools
+import importlib
 import json
+from collections.abc import Iterator, Mapping
 
 from calculators.errors import CalculatorError, InputError
-from calculators.widgets import inference_memory, weight_memory
-from calculators.widgets import interconnect_transfer, littles_law, mfu, occupancy
-from calculators.widgets import batch_size, decode_bound, gpu_picker, prefill_decode, roofline, speed, tensor_parallel
-from calculators.widgets import flop_rules, kv_cache, lora, optimizer_state, quantization, training_memory
 from calculators.widgets.spec import Field, Output, Widget
 
-#: Every widget by id. Adding a widget = one module with a ``WIDGET`` and one line here.
-WIDGETS: dict[str, Widget] = {module.WIDGET.id: module.WIDGET for module in (
-    training_memory,
-    kv_cache,
-    optimizer_state,
-    lora,
-    quantization,
-    flop_rules,
-    weight_memory,
-    inference_memory,
-    occupancy,
-    littles_law,
-    interconnect_transfer,
-    mfu,
-    speed,
-    roofline,
-    gpu_picker,
-    decode_bound,
-    batch_size,
-    prefill_decode,
-    tensor_parallel,
-)}
+#: Widget id → the module in this package that defines its ``WIDGET``. Adding a widget = one module and one line
+#: here. Modules are imported on first use, so a page in the browser loads only the engines its widgets need.
+MODULES = {
+    "training-memory": "training_memory",
+    "kv-cache": "kv_cache",
+    "optimizer-state": "optimizer_state",
+    "lora": "lora",
+    "quantization": "quantization",
+    "flop-rules": "flop_rules",
+    "weight-memory": "weight_memory",
+    "inference-memory": "inference_memory",
+    "occupancy": "occupancy",
+    "littles-law": "littles_law",
+    "interconnect-transfer": "interconnect_transfer",
+    "mfu": "mfu",
+    "speed": "speed",
+    "roofline": "roofline",
+    "gpu-picker": "gpu_picker",
+    "decode-bound": "decode_bound",
+    "batch-size": "batch_size",
+    "prefill-decode": "prefill_decode",
+    "tensor-parallel": "tensor_parallel",
+}
+
+
+@functools.cache
+def _load(widget_id: str) -> Widget:
+    return importlib.import_module(f"calculators.widgets.{MODULES[widget_id]}").WIDGET
+
+
+class _Registry(Mapping):
+    """Every widget by id, read-only, loading each module when it is first asked for."""
+
+    def __getitem__(self, widget_id: str) -> Widget:
+        if widget_id not in MODULES:
+            raise KeyError(widget_id)
+        return _load(widget_id)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(MODULES)
+
+    def __len__(self) -> int:
+        return len(MODULES)
+
+
+WIDGETS: Mapping[str, Widget] = _Registry()
 
 __all__ = ["WIDGETS", "Field", "Output", "Widget", "get", "run", "run_json"]
 

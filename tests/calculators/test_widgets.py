@@ -62,3 +62,10 @@ def test_run_json_rejects_bad_json():
     assert json.loads(widgets.run_json("weight-memory", "{"))["ok"] is False
     assert json.loads(widgets.run_json("weight-memory", "[]"))["ok"] is False
     assert "unknown widget" in json.loads(widgets.run_json("nope", "{}"))["message"]
+
+
+def test_registry_ids_match_their_modules():
+    for widget_id, widget in widgets.WIDGETS.items():
+        assert widget.id == widget_id
+    assert len(widgets.WIDGETS) == len(widgets.MODULES)
+    assert "nope" not in widgets.WIDGETS
