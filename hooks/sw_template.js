@@ -8,7 +8,9 @@ const ASSETS = `assets-${VERSION}`;
 const NETWORK_FIRST = /(\/|\.html|\/runtime\.json|\/sitemap\.xml|\/search_index\.json)$/;
 
 // Take control at once, so that a first visit's Pyodide download already goes through this worker's cache;
-// then precache every page in the background (the worker's state turns "activated" when that is done).
+// then, once the page has had time to start (and fetch Pyodide if it needs it), precache every page in the
+// background; the worker's state turns "activated" when that is done.
+const PRECACHE_DELAY_MS = 3000;
 self.addEventListener("install", () => self.skipWaiting());
 
 self.addEventListener("activate", (event) => {
@@ -16,6 +18,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(self.clients.claim()
     .then(() => caches.keys())
     .then((names) => Promise.all(names.filter((name) => !keep.has(name)).map((name) => caches.delete(name))))
+    .then(() => new Promise((resolve) => setTimeout(resolve, PRECACHE_DELAY_MS)))
     .then(() => caches.open(PAGES))
     .then((cache) => cache.addAll(PRECACHE)));
 });

@@ -12,13 +12,13 @@
 
   // On a first visit the offline worker (offline.js) takes control within moments; waiting briefly for it lets
   // Pyodide's files go through its cache, so the calculators work offline afterwards.
-  function offlineWorkerReady(limitMs) {
+  async function offlineWorkerReady(limitMs) {
     const sw = navigator.serviceWorker;
-    if (!sw || sw.controller || !window.isSecureContext) return Promise.resolve();
-    return new Promise((resolve) => {
-      sw.addEventListener("controllerchange", resolve, { once: true });
-      setTimeout(resolve, limitMs);
-    });
+    if (!sw || sw.controller || !window.__offlineWorker) return;
+    const sleep = () => new Promise((resolve) => setTimeout(resolve, limitMs));
+    const registration = await Promise.race([window.__offlineWorker, sleep()]);
+    if (!registration || sw.controller) return;  // no worker coming (blocked, unsupported): do not wait
+    await Promise.race([new Promise((resolve) => sw.addEventListener("controllerchange", resolve, { once: true })), sleep()]);
   }
 
   // Pyodide can stall instead of failing when one of its files is missing or corrupt. Its error output (an abort or
