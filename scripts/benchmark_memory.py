@@ -12,8 +12,6 @@ Folder: $GPU_TRUTH_DIR, else ../shared/gpu-truth beside the repository, else val
 
 import argparse
 import dataclasses
-import json
-import os
 import pathlib
 import statistics
 import sys
@@ -21,6 +19,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from validation.truth import records, truth_dir  # noqa: E402
 from calculators import scenarios  # noqa: E402
 from calculators.units import GIB  # noqa: E402
 
@@ -31,17 +30,6 @@ KINDS = ("inference", "training")
 TARGET_MEDIAN = 0.05
 TARGET_MAX = 0.15
 DTYPE_BYTES = {"bfloat16": 2, "float16": 2, "float32": 4}
-
-
-def truth_dir() -> pathlib.Path:
-    """The folder of reference JSONL files (see the module docstring)."""
-    configured = os.environ.get("GPU_TRUTH_DIR")
-    if configured:
-        return pathlib.Path(configured)
-    shared = ROOT.parent / "shared" / "gpu-truth"
-    if any(shared.glob("*.jsonl")):
-        return shared
-    return ROOT / "validation" / "gpu-truth"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,10 +83,7 @@ def run_benchmark(folder: pathlib.Path | None = None) -> list[Row]:
     folder = folder or truth_dir()
     rows = []
     for path in sorted(folder.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            record = json.loads(line)
+        for record in records(path):
             if record.get("kind") not in KINDS:
                 continue
             result = scenarios.run(record)

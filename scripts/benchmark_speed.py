@@ -17,7 +17,6 @@ import hashlib
 import html
 import json
 import math
-import os
 import pathlib
 import statistics
 import sys
@@ -25,6 +24,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from validation.truth import records, truth_dir  # noqa: E402
 from calculators.speed.scenario import estimate  # noqa: E402
 
 GENERATED = ROOT / "docs" / "methodology" / "_generated"
@@ -55,32 +55,18 @@ class Curve:
     seconds: tuple[float, ...]
 
 
-def truth_dir() -> pathlib.Path:
-    configured = os.environ.get("GPU_TRUTH_DIR")
-    if configured:
-        return pathlib.Path(configured)
-    shared = ROOT.parent / "shared" / "gpu-truth"
-    if any(shared.glob("*.jsonl")):
-        return shared
-    return ROOT / "validation" / "gpu-truth"
-
-
-def _records(path: pathlib.Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def evaluate(directory: pathlib.Path) -> tuple[list[Row], list[Curve], list[tuple[str, str]]]:
     """Rows compared, model curves for the plot, and (file name, sha256) of every input."""
     rows, curves, inputs = [], [], []
     for path in sorted(directory.glob("*.jsonl")):
-        records = _records(path)
-        sweeps = [r for r in records if r.get("kind") == "decode_sweep" and r.get("rows")]
+        found = records(path)
+        sweeps = [r for r in found if r.get("kind") == "decode_sweep" and r.get("rows")]
         if not sweeps:
             continue
         inputs.append((path.name, hashlib.sha256(path.read_bytes()).hexdigest()[:16]))
-        env = next((r for r in records if r.get("kind") == "env"), {})
+        env = next((r for r in found if r.get("kind") == "env"), {})
         gpu = env.get("gpu") or "NVIDIA H200"
-        configs = {r["model"]: r["config"] for r in records if r.get("config") and r.get("model")}
+        configs = {r["model"]: r["config"] for r in found if r.get("config") and r.get("model")}
         for sweep in sweeps:
             config = sweep.get("config") or configs.get(sweep["model"])
             if config is None:
