@@ -131,6 +131,8 @@ def load_entry(path: pathlib.Path, section_ids: set[str]) -> Entry:
         fail("summary", f"has {len(summary)} characters; the limit is {SUMMARY_MAX_CHARS}")
     if _SENTENCE_BREAK.search(summary) or summary[-1] not in ".!?":
         fail("summary", "must be exactly one sentence ending with a full stop")
+    if set(summary) & set('"<>'):
+        fail("summary", "must not contain \", < or > (it becomes the page's meta description); use “typographic” quotes")
     section = meta["section"]
     if section not in section_ids:
         fail("section", f"has unknown section {section!r} (known: {', '.join(sorted(section_ids))})")

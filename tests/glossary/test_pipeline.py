@@ -54,6 +54,7 @@ def test_missing_field_is_named(tmp_path, field):
     ({"summary": "x" * 199 + "."}, "summary", None),
     ({"summary": "y" * 201 + "."}, "summary", "the limit is 200"),
     ({"summary": "One sentence. Two sentences."}, "summary", "exactly one sentence"),
+    ({"summary": 'Says "hi" <b>loudly</b>.'}, "summary", "typographic"),
     ({"sources": "[http://insecure.example.org]"}, "sources", "https"),
     ({"sources": "[]"}, "sources", "non-empty"),
     ({"aliases": "first letter"}, "aliases", "must be a list"),
