@@ -14,7 +14,7 @@ const PRECACHE_DELAY_MS = 3000;
 self.addEventListener("install", () => self.skipWaiting());
 
 self.addEventListener("activate", (event) => {
-  const keep = new Set([PAGES, ASSETS, RUNTIME]);
+  const keep = new Set([PAGES, ASSETS, RUNTIME, "calculators-snapshots"]);  // the last is managed by widgets.js
   event.waitUntil(self.clients.claim()
     .then(() => caches.keys())
     .then((names) => Promise.all(names.filter((name) => !keep.has(name)).map((name) => caches.delete(name))))
