@@ -17,8 +17,11 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 
 
+GENERATED = parity_cases.generated_cases()
+
+
 @pytest.fixture(scope="module")
-def pyodide_run():
+def pyodide_run(tmp_path_factory):
     node = shutil.which("node")
     pyodide_dir = ROOT / "node_modules" / "pyodide"
     if node is None or not pyodide_dir.is_dir():
@@ -26,8 +29,10 @@ def pyodide_run():
             pytest.fail("Node.js and node_modules/pyodide are required in CI (run `npm ci`)")
         pytest.skip("Node.js or node_modules/pyodide missing")
     runtime = wheel.ensure(log=lambda message: None)
+    cases = tmp_path_factory.mktemp("parity") / "cases.json"
+    cases.write_text(json.dumps(GENERATED))
     result = subprocess.run([node, str(HERE / "run_in_pyodide.mjs"), str(pyodide_dir),
-                             str(wheel.OUT_DIR / runtime["wheel"]), str(HERE / "parity_cases.py")],
+                             str(wheel.OUT_DIR / runtime["wheel"]), str(HERE / "parity_cases.py"), str(cases)],
                             capture_output=True, text=True, timeout=300, env=dict(os.environ))
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout)
@@ -39,9 +44,12 @@ def test_pyodide_runs_python_3_13(pyodide_run):
 
 def test_same_results_in_cpython_and_pyodide(pyodide_run):
     in_pyodide = json.loads(pyodide_run["output"])
-    in_cpython = json.loads(parity_cases.compute_all())
-    assert len(in_cpython) == len(parity_cases.widget_cases())
+    in_cpython = json.loads(parity_cases.compute_all(json.dumps(GENERATED)))
+    assert len(in_cpython) == len(parity_cases.widget_cases()) + len(GENERATED)
     assert in_pyodide == in_cpython
     # the set exercises both outcomes: results and field errors
     assert any(case["result"]["ok"] for case in in_cpython)
     assert any(not case["result"]["ok"] and case["result"]["field"] for case in in_cpython)
+    generated = in_cpython[-len(GENERATED):]
+    assert sum(case["result"]["ok"] for case in generated) >= len(GENERATED) // 3  # mostly real computations
+    assert len({case["widget"] for case in generated}) >= 10
