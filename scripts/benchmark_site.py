@@ -61,9 +61,9 @@ def recompute_ms(page, changes: int) -> list[float]:
     field = widget.locator('input[name="batch"]')
     latencies = []
     for index in range(changes):
-        before = widget.get_attribute("data-calc-latency-ms") or ""
+        before = widget.get_attribute("data-calc-runs") or "0"
         field.fill(str(2 + index))
-        page.wait_for_function("v => document.querySelector('.calc-widget').dataset.calcLatencyMs !== v", arg=before)
+        page.wait_for_function("v => document.querySelector('.calc-widget').dataset.calcRuns !== v", arg=before)
         latencies.append(float(widget.get_attribute("data-calc-latency-ms")))
     return latencies
 

@@ -212,6 +212,7 @@
       // Timings read by scripts/benchmark_site.py: Python time, input-to-result time, first result on the page.
       widget.dataset.calcMs = (performance.now() - started).toFixed(2);
       if (widget.calcInputAt) widget.dataset.calcLatencyMs = (performance.now() - widget.calcInputAt).toFixed(2);
+      widget.dataset.calcRuns = String(Number(widget.dataset.calcRuns || 0) + 1);
       if (!window.__calcFirstResultMs) window.__calcFirstResultMs = performance.now();
       status.textContent = "Computed in your browser by the same Python that built this page.";
     } catch (error) {
