@@ -103,6 +103,13 @@ def on_post_page(output, page, config):
     return _state["security"].add_policy(output)
 
 
+def on_post_template(output_content, template_name, config):
+    """Theme pages rendered outside the page loop (404.html) get the same policy."""
+    if template_name.endswith(".html"):
+        return _state["security"].add_policy(output_content)
+    return output_content
+
+
 def on_post_build(config):
     import json
     version = json.loads((ROOT / "node_modules" / "pyodide" / "package.json").read_text())["version"]
