@@ -66,6 +66,30 @@ def gpu(inputs, name: str = "gpu"):
     return gpus.get(inputs[name], field=name)
 
 
+#: GPUs listed under "GPUs it fits on" before "… and N more".
+SHOWN_FITS = 8
+
+
+def breakdown_chart(estimate, labels: dict[str, str], title: str, gpu) -> str:
+    """A memory estimate's components as a stacked bar against ``gpu``'s usable memory."""
+    from calculators.charts import stacked_bar
+    from calculators.units import format_bytes
+    parts = [(labels.get(name, name), value) for name, value in estimate.components if value > 0]
+    return stacked_bar(parts, title=title, value_label=format_bytes, capacity=gpu.usable_memory_bytes,
+                       capacity_label=f"{gpu.name}: {format_bytes(gpu.usable_memory_bytes)} usable")
+
+
+def fit_list(estimate) -> str:
+    """The catalog GPUs that hold ``estimate``, tightest first, as an ``html`` output."""
+    from calculators.memory.fit import fits
+    from calculators.units import format_bytes
+    fitting = list(fits(estimate, only_fitting=True))
+    lines = [f"{f.name}: {format_bytes(f.headroom_bytes)} to spare" for f in fitting[:SHOWN_FITS]]
+    if len(fitting) > SHOWN_FITS:
+        lines.append(f"… and {len(fitting) - SHOWN_FITS} more")
+    return html_list(lines) if lines else "<p>No GPU in the catalog holds this on its own.</p>"
+
+
 def html_list(items) -> str:
     """An escaped ``<ul>`` for an ``html`` output."""
     return "<ul>" + "".join(f"<li>{html.escape(str(item))}</li>" for item in items) + "</ul>"

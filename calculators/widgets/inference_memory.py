@@ -1,8 +1,6 @@
 """Widget: GPU memory to run a model (weights, KV cache, activations, runtime), against a chosen GPU."""
 
-from calculators.charts import stacked_bar
 from calculators.memory import InferenceSetup, estimate_inference
-from calculators.memory.fit import fits
 from calculators.units import format_bytes
 from calculators.widgets import common
 from calculators.widgets.spec import Field, Output, Widget
@@ -11,7 +9,6 @@ LABELS = {"weights": "Weights", "kv_cache": "KV cache", "activations": "Activati
           "adapters": "Adapters", "cuda_context": "CUDA context", "allocator_overhead": "Allocator cache"}
 RUNTIME_CHOICES = (("transformers", "Hugging Face transformers"), ("vllm", "vLLM"), ("llama.cpp", "llama.cpp"))
 KV_CHOICES = ("bf16", "fp16", "fp8", "fp32")
-SHOWN_FITS = 8
 
 
 def _compute(inputs):
@@ -24,14 +21,7 @@ def _compute(inputs):
         kv_dtype=inputs["kv_dtype"], runtime=runtime,
         gpu_memory_bytes=gpu.usable_memory_bytes if runtime == "vllm" else None)
     estimate = estimate_inference(arch, setup)
-    parts = [(LABELS.get(name, name), value) for name, value in estimate.components if value > 0]
-    chart = stacked_bar(parts, title=f"GPU memory for {label} on {gpu.name}", value_label=format_bytes,
-                        capacity=gpu.usable_memory_bytes,
-                        capacity_label=f"{gpu.name}: {format_bytes(gpu.usable_memory_bytes)} usable")
-    fitting = [f for f in fits(estimate, only_fitting=True)]
-    fit_lines = [f"{f.name}: {format_bytes(f.headroom_bytes)} to spare" for f in fitting[:SHOWN_FITS]]
-    if len(fitting) > SHOWN_FITS:
-        fit_lines.append(f"… and {len(fitting) - SHOWN_FITS} more")
+    chart = common.breakdown_chart(estimate, LABELS, f"GPU memory for {label} on {gpu.name}", gpu)
     details = dict(estimate.details)
     notes = list(estimate.warnings)
     if "kv_capacity_tokens" in details:
@@ -46,7 +36,7 @@ def _compute(inputs):
         "verdict": f"{verdict} on {gpu.name}",
         "advice": estimate.advice,
         "chart": chart,
-        "fits": common.html_list(fit_lines) if fit_lines else "<p>No GPU in the catalog holds this on its own.</p>",
+        "fits": common.fit_list(estimate),
         "notes": " ".join(notes) or "—",
     }
 

@@ -1,11 +1,10 @@
 """Widget: GPU memory to train or fine-tune a model (full, LoRA, QLoRA), per GPU, against a chosen GPU."""
 
 from calculators import validate
-from calculators.charts import stacked_bar
 from calculators.memory import TrainingSetup, estimate_training
 from calculators.memory import lora as lora_targets
 from calculators.memory import optimizers
-from calculators.memory.fit import fits, needed_bytes
+from calculators.memory.fit import needed_bytes
 from calculators.memory.training import MODES
 from calculators.units import format_bytes
 from calculators.widgets import common
@@ -29,7 +28,6 @@ ZERO_CHOICES = (("0", "None: every GPU holds everything"), ("1", "ZeRO-1: shard 
 PHASES = {"forward": "at the end of the forward pass", "backward": "at the start of the backward pass",
           "backward-recompute": "while a checkpointed layer is recomputed in the backward pass",
           "optimizer-step": "during the optimizer step"}
-SHOWN_FITS = 8
 
 
 def _setup(inputs, arch) -> TrainingSetup:
@@ -51,15 +49,8 @@ def _compute(inputs):
     gpu = common.gpu(inputs)
     setup = _setup(inputs, arch)
     estimate = estimate_training(arch, setup)
-    parts = [(LABELS.get(name, name), value) for name, value in estimate.components if value > 0]
     per_gpu = " per GPU" if setup.num_gpus > 1 else ""
-    chart = stacked_bar(parts, title=f"Training memory{per_gpu} for {label} on {gpu.name}", value_label=format_bytes,
-                        capacity=gpu.usable_memory_bytes,
-                        capacity_label=f"{gpu.name}: {format_bytes(gpu.usable_memory_bytes)} usable")
-    fitting = list(fits(estimate, only_fitting=True))
-    fit_lines = [f"{f.name}: {format_bytes(f.headroom_bytes)} to spare" for f in fitting[:SHOWN_FITS]]
-    if len(fitting) > SHOWN_FITS:
-        fit_lines.append(f"… and {len(fitting) - SHOWN_FITS} more")
+    chart = common.breakdown_chart(estimate, LABELS, f"Training memory{per_gpu} for {label} on {gpu.name}", gpu)
     details = dict(estimate.details)
     trainable, total = details["trainable_params"], details["n_params"]
     need = needed_bytes(estimate)
@@ -82,7 +73,7 @@ def _compute(inputs):
         "advice": estimate.advice,
         "trainable": f"{trainable:,.0f} of {total:,.0f} ({trainable / total:.2%})",
         "chart": chart,
-        "fits": common.html_list(fit_lines) if fit_lines else "<p>No GPU in the catalog holds this on its own.</p>",
+        "fits": common.fit_list(estimate),
         "notes": " ".join(n if n.endswith(".") else n + "." for n in notes) or "—",
     }
 
