@@ -1,27 +1,45 @@
-"""Replace ``{{ gpu:h100-sxm:memory_gb }}`` in page Markdown with the catalog's figure.
+"""Fill catalog figures into page Markdown before it is rendered.
 
-A page that names an unknown entry or field fails the build, so prose cannot
-drift from the catalogs the calculators use.
+Three placeholders, so prose cannot drift from the catalogs the calculators use:
+
+- ``{{ gpu:h100-sxm:memory_gb }}`` quotes one catalog field with its unit;
+- ``{{ = weight_bytes("llama-3.1-8b", "bf16") / GB :.2f }}`` computes a figure derived from the catalogs
+  (``calculators.figure_expressions``);
+- ``{{ given: 2 MiB }}`` marks a number that is deliberately not from a catalog (an assumption of a worked
+  example, a software constant) and prints it unchanged; the glossary tests check it is not a catalog figure.
+
+A page that names an unknown entry, field or function fails the build.
 """
 
 import re
 
-from calculators import figures
+from calculators import figure_expressions, figures
 from calculators.errors import InputError
 
 PATTERN = re.compile(r"\{\{\s*(gpu|model):([a-z0-9][a-z0-9.\-]*):([a-z0-9_.]+)\s*\}\}")
+EXPRESSION = re.compile(r"\{\{\s*=\s*(.+?)\s*\}\}")
+GIVEN = re.compile(r"\{\{\s*given:\s*(.+?)\s*\}\}")
 
 
 def replace(markdown: str) -> tuple[str, list[str]]:
     """The Markdown with figures filled in, and the problems found."""
     errors = []
 
-    def fill(match):
+    def quote(match):
         kind, entry_id, path = match.groups()
-        try:
-            return figures.figure(kind, entry_id, path)
-        except InputError as error:
-            errors.append(f"{match.group(0)}: {error.message}")
-            return match.group(0)
+        return _attempt(match, errors, lambda: figures.figure(kind, entry_id, path))
 
-    return PATTERN.sub(fill, markdown), errors
+    def compute(match):
+        return _attempt(match, errors, lambda: figure_expressions.render(match.group(1)))
+
+    markdown = PATTERN.sub(quote, markdown)
+    markdown = EXPRESSION.sub(compute, markdown)
+    return GIVEN.sub(lambda match: match.group(1), markdown), errors
+
+
+def _attempt(match, errors: list[str], make) -> str:
+    try:
+        return make()
+    except InputError as error:
+        errors.append(f"{match.group(0)}: {error.message}")
+        return match.group(0)

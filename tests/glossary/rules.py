@@ -5,8 +5,13 @@ import re
 WORDS_MIN, WORDS_MAX = 150, 700
 MIN_BODY_LINKS = 3
 ENTRY_LINK = re.compile(r"\]\(([a-z0-9]+(?:-[a-z0-9]+)*)\.md(?:#[^)]*)?\)")
-#: Spec-sheet rates must come from the catalogs ({{ gpu:id:field }}), never typed.
-LITERAL_SPEC_FIGURE = re.compile(r"\b\d[\d,.]*\s*(?:TB/s|GB/s|TFLOP/s|TFLOPS|PFLOP/s|PFLOPS|TOPS)\b")
+#: A number with a unit of size, time, rate or power: in prose it must be a placeholder, either quoted or computed
+#: from the catalogs ({{ gpu:id:field }}, {{ = expression }}) or declared not to be a catalog figure
+#: ({{ given: 2 MiB }}).
+LITERAL_FIGURE = re.compile(
+    r"(?<![\w.])\d[\d,.]*\s*(?:[KMGT]i?B|kB|[mµun]s|s|[KMGT]B/s|tokens/s|tok/s|[TGP]FLOP/s|[TGP]FLOPS|[TGP]FLOP|TOPS"
+    r"|W)(?![\w/])")
+GIVEN = re.compile(r"\{\{\s*given:\s*(.+?)\s*\}\}")
 _FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1\s*$", re.DOTALL | re.MULTILINE)
 _TAG = re.compile(r"<[^>]+>")
 _SNIPPET = re.compile(r"^--8<--.*$", re.MULTILINE)
@@ -28,5 +33,11 @@ def linked_slugs(body: str) -> list[str]:
     return ENTRY_LINK.findall(prose(body))
 
 
-def literal_spec_figures(body: str) -> list[str]:
-    return LITERAL_SPEC_FIGURE.findall(_PLACEHOLDER.sub(" ", prose(body)))
+def literal_figures(body: str) -> list[str]:
+    """Numbers with units typed into the text instead of rendered from a placeholder."""
+    return LITERAL_FIGURE.findall(_PLACEHOLDER.sub(" ", prose(body)))
+
+
+def given_figures(body: str) -> list[str]:
+    """Numbers the entry declares are not catalog figures (``{{ given: 2 MiB }}``)."""
+    return GIVEN.findall(prose(body))

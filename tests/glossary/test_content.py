@@ -7,7 +7,7 @@ import pytest
 
 from hooks import glossary_entries
 from tests.conftest import ROOT
-from tests.glossary import rules
+from tests.glossary import known_figures, rules
 
 GLOSSARY = glossary_entries.load(ROOT / "glossary")
 ENTRIES = GLOSSARY.entries
@@ -54,8 +54,19 @@ def test_has_primary_sources(entry):
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=ids(ENTRIES))
-def test_spec_figures_come_from_the_catalogs(entry):
-    assert rules.literal_spec_figures(entry.body) == [], "type {{ gpu:<id>:<field> }} instead"
+def test_figures_are_rendered_not_typed(entry):
+    typed = rules.literal_figures(entry.body)
+    assert typed == [], ("quote catalog figures with {{ gpu:<id>:<field> }}, compute derived ones with "
+                         "{{ = <expression> }}, and mark assumptions {{ given: <number> <unit> }}")
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=ids(ENTRIES))
+def test_given_figures_are_not_catalog_figures(entry):
+    for given in rules.given_figures(entry.body):
+        parts = re.fullmatch(r"(\d[\d,]*(?:\.\d+)?)\s*(\S+)", given)
+        assert parts, f"{{{{ given: {given} }}}} should be a number and a unit"
+        same = known_figures.match(*parts.groups())
+        assert same is None, f"{given} is the catalog's {same}: render it with a placeholder"
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=ids(ENTRIES))

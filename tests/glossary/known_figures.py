@@ -1,0 +1,56 @@
+"""Figures the catalogs define, by unit, so a number declared ``{{ given: … }}`` can be checked not to be one."""
+
+import functools
+import math
+
+from calculators import catalogs, figure_expressions as fx, model_catalog
+from calculators.units import GB, GIB
+
+#: Formats whose weight sizes an entry is likely to quote.
+WEIGHT_FORMATS = ("fp32", "bf16", "fp8", "int4", "q4_k_m", "nf4")
+#: Units that name the same catalog quantity (the CUDA guide writes KB for KiB).
+SAME_UNIT = {"KB": "KiB", "MB": "MiB"}
+
+
+@functools.cache
+def by_unit() -> dict[str, list[tuple[float, str]]]:
+    figures: dict[str, list[tuple[float, str]]] = {}
+
+    def add(unit, value, what):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value:
+            figures.setdefault(unit, []).append((float(value), what))
+
+    for record in catalogs.load("gpus.json")["gpus"]:
+        name = record["id"]
+        add("GB", record["memory_gb"], f"{name} memory")
+        add("TB/s", record["memory_bandwidth_tb_per_s"], f"{name} memory bandwidth")
+        add("GB/s", (record["memory_bandwidth_tb_per_s"] or 0) * 1000, f"{name} memory bandwidth")
+        for link in ("interconnect", "host_link"):
+            add("GB/s", (record.get(link) or {}).get("bandwidth_gb_per_s"), f"{name} {link}")
+        for dtype, rate in record["dense_tflops"].items():
+            add("TFLOP/s", rate, f"{name} dense {dtype}")
+        add("W", record["tdp_w"], f"{name} power")
+        add("MiB", record["last_level_cache_mib"], f"{name} last-level cache")
+    for limits in catalogs.load("sm_limits.json")["limits"]:
+        cc = limits["compute_capability"]
+        for field in ("shared_memory_per_sm_kib", "max_shared_memory_per_block_kib"):
+            add("KiB", limits[field], f"compute capability {cc} {field}")
+        add("KiB", limits["registers_per_sm"] * 4 / 1024, f"compute capability {cc} register file")
+    for model_id in model_catalog.all_models():
+        for fmt in WEIGHT_FORMATS:
+            size = fx.weight_bytes(model_id, fmt)
+            add("GB", size / GB, f"{model_id} weights in {fmt}")
+            add("GiB", size / GIB, f"{model_id} weights in {fmt}")
+    return figures
+
+
+def match(number: str, unit: str) -> str | None:
+    """What catalog figure ``number unit`` equals at the precision it is written with, if any.
+
+    Whole numbers below 10 are too coarse to identify a figure ("1 GiB" is not a claim about any model)."""
+    value = float(number.replace(",", ""))
+    decimals = len(number.split(".")[1]) if "." in number else 0
+    for known, what in by_unit().get(SAME_UNIT.get(unit, unit), []):
+        if math.isclose(round(known, decimals), value, rel_tol=1e-9) and (decimals or known >= 10):
+            return what
+    return None
