@@ -30,6 +30,8 @@ def add(files: Files, config, runtime: dict) -> None:
     _add(files, config, f"{PYODIDE_URL_DIR}/pyodide-lock.json", lock)
     _add(files, config, f"{PYODIDE_URL_DIR}/{runtime['wheel']}", build_dir / runtime["wheel"])
     _add(files, config, f"{PYODIDE_URL_DIR}/runtime.json", build_dir / "runtime.json")
+    if runtime.get("snapshot"):
+        _add(files, config, f"{PYODIDE_URL_DIR}/{runtime['snapshot']}", build_dir / runtime["snapshot"])
     for name in ("katex.min.js", "katex.min.css"):
         _add(files, config, f"{KATEX_URL_DIR}/{name}", katex_dir / name)
     for font in sorted((katex_dir / "fonts").glob("*.woff2")):

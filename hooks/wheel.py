@@ -11,6 +11,7 @@ Run as ``python -m hooks.wheel`` (the Makefile does); the MkDocs hook calls
 """
 
 import fcntl
+import gzip
 import hashlib
 import json
 import os
@@ -25,6 +26,7 @@ OUT_DIR = ROOT / "build" / "pyodide"
 PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
 PYODIDE_CLI = ROOT / ".venv-pyodide" / "bin" / "pyodide"
 RUNTIME_JSON = "runtime.json"
+SNAPSHOT_SCRIPT = ROOT / "hooks" / "pyodide_snapshot.mjs"
 
 
 def source_files() -> list[pathlib.Path]:
@@ -36,7 +38,7 @@ def source_files() -> list[pathlib.Path]:
 
 def source_digest() -> str:
     digest = hashlib.sha256()
-    for path in source_files():
+    for path in source_files() + [SNAPSHOT_SCRIPT, PYODIDE_DIR / "package.json"]:
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -82,8 +84,9 @@ def build(digest: str, log=print) -> dict:
     (OUT_DIR / wheel_rel).parent.mkdir(parents=True)
     (OUT_DIR / wheel_rel).write_bytes(wheel_bytes)
     lock = add_to_lock_file(OUT_DIR / wheel_rel, wheel_rel, log)
+    snapshot = make_snapshot(OUT_DIR / wheel_rel, f"snapshots/{wheel_sha[:16]}.gz", log)
     runtime = {"wheel": wheel_rel, "wheel_sha256": wheel_sha, "source_sha256": digest,
-               "lock_file": "pyodide-lock.json" if lock else None, "package": "calculators"}
+               "lock_file": "pyodide-lock.json" if lock else None, "package": "calculators", "snapshot": snapshot}
     (OUT_DIR / RUNTIME_JSON).write_text(json.dumps(runtime, indent=1, sort_keys=True) + "\n")
     log(f"built {wheel_rel} (sha256 {wheel_sha[:12]}…)")
     return runtime
@@ -104,6 +107,26 @@ def add_to_lock_file(wheel: pathlib.Path, wheel_rel: str, log) -> bool:
     lock["packages"]["calculators"]["file_name"] = wheel_rel
     output.write_text(json.dumps(lock, sort_keys=True, separators=(",", ":")))
     return True
+
+
+def make_snapshot(wheel: pathlib.Path, snapshot_rel: str, log) -> str | None:
+    """A gzip-compressed memory snapshot of Python with the calculators imported, made by Node (see the script)."""
+    node = shutil.which("node")
+    if node is None:
+        log("skipped: Python snapshot (no node); first visits will start Python from scratch.")
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = pathlib.Path(tmp) / "snapshot.bin"
+        result = subprocess.run([node, str(SNAPSHOT_SCRIPT), str(PYODIDE_DIR), str(wheel), str(raw)],
+                                capture_output=True, text=True, timeout=300)
+        if result.returncode != 0 or not raw.is_file():
+            log(f"skipped: Python snapshot failed ({result.stderr.strip()[-300:]}); first visits start Python.")
+            return None
+        target = OUT_DIR / snapshot_rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(gzip.compress(raw.read_bytes(), compresslevel=6, mtime=0))  # same bytes every build
+    log(f"made {snapshot_rel} ({target.stat().st_size / 1e6:.1f} MB)")
+    return snapshot_rel
 
 
 if __name__ == "__main__":

@@ -88,13 +88,13 @@ def run(site: pathlib.Path, base: str, runs: int) -> dict:
             page.locator("article a", has_text="weights").first.click()  # instant navigation to a widget entry
             page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=120_000)
             results["wasm_fetches_per_visit"].append(_Handler.served.count("/assets/pyodide/pyodide.asm.wasm"))
-            page.wait_for_timeout(3000)  # let the offline worker finish precaching, as a returning reader's would
+            page.wait_for_function("() => navigator.serviceWorker.controller?.state === 'activated'", timeout=120_000)  # precaching done, as for a returning reader
             results["repeat_first_result"].append(first_result_ms(page, base + PAGE))
             context.close()
             fresh = browser.new_context()
             _Handler.served.clear()
             glossary_page = fresh.new_page()
-            glossary_page.goto(base + "glossary/hbm/")
+            glossary_page.goto(base + "glossary/arithmetic-bandwidth/")  # an entry without a widget
             glossary_page.wait_for_load_state("networkidle")
             results["glossary_page_pyodide_requests"].append(
                 sum("/assets/pyodide/" in path for path in _Handler.served))

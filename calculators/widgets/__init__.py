@@ -101,8 +101,20 @@ def _error_slot(error: InputError, widget: Widget | None, values: dict) -> dict:
 
 
 def warm_up() -> None:
-    """Import every widget module, so that a memory snapshot of the interpreter (taken by the browser after this)
-    restores with all of them loaded."""
+    """Import every module of the package and read every data file, so that a memory snapshot of the interpreter
+    taken after this (hooks/pyodide_snapshot.mjs) restores with all of them in memory and needs no files."""
+    import pkgutil
+    from importlib import resources
+
+    import calculators
+    from calculators import catalogs
+
+    for module in pkgutil.walk_packages(calculators.__path__, "calculators."):
+        if module.name not in ("calculators.__main__",):
+            importlib.import_module(module.name)
+    for data_file in resources.files("calculators.data").iterdir():
+        if data_file.name.endswith(".json"):
+            catalogs.load(data_file.name)
     for widget_id in MODULES:
         _load(widget_id)
 

@@ -1,5 +1,5 @@
 // Calculator widgets: marshal form inputs to the Python calculators (Pyodide) and draw what they return.
-// Pyodide loads once per visit, lazily: only on pages with a widget, when one scrolls into view or is touched.
+// Python starts once per visit, only on pages with a widget, when one comes into view.
 (() => {
   "use strict";
   const ASSETS = new URL("../assets/pyodide/", document.currentScript.src);
@@ -10,8 +10,8 @@
     runtime.watchers.forEach((watch) => watch(message));
   }
 
-  // On a first visit the offline worker (offline.js) takes control within moments; waiting briefly for it lets
-  // Pyodide's files go through its cache, so the calculators work offline afterwards.
+  // On a first visit the offline worker (offline.js, loaded just before this script) takes control within moments;
+  // waiting briefly for it lets Pyodide's files go through its cache, so the calculators work offline afterwards.
   async function offlineWorkerReady(limitMs) {
     const sw = navigator.serviceWorker;
     if (!sw || sw.controller || !window.__offlineWorker) return;
@@ -42,12 +42,12 @@
     mark("start");
     announce("Starting Python in your browser (1/3)…");
     await offlineWorkerReady(1500);
-    mark("worker");
     const [info, { loadPyodide }] = await Promise.all([
       fetch(new URL("runtime.json", ASSETS), { cache: "no-cache" }).then((response) => response.json()),
       import(new URL("pyodide.mjs", ASSETS).href),
     ]);
     mark("loader");
+    const snapshot = info.snapshot ? fetchSnapshot(new URL(info.snapshot, ASSETS)) : null;
     const stderr = (line) => {
       if (/^Aborted\(|instantiation failed|CompileError|LinkError/.test(line)) fail(new Error(line));
       console.warn(line);
@@ -60,78 +60,86 @@
       if (String(args[0]).includes("wasm instantiation failed")) fail(new Error(String(args[0])));
       warn.apply(console, args);
     };
-    // A memory snapshot of Python with the calculators already imported (saved by an earlier visit) restores in a
-    // fraction of the time a fresh start takes; any problem with it falls back to the fresh start.
-    const snapshotKey = new URL(`snapshots/${info.wheel_sha256.slice(0, 16)}.bin`, ASSETS).href;
-    let snapshot = await readSnapshot(snapshotKey);
+    // The site serves a memory snapshot of Python with the calculators already imported (made at build time by
+    // hooks/pyodide_snapshot.mjs); restoring it takes a fraction of a fresh start. Any problem with it falls back
+    // to the fresh start.
     let pyodide;
+    let restored = false;
     try {
-      pyodide = await loadPyodide(snapshot ? { ...options, _loadSnapshot: snapshot } : { ...options, _makeSnapshot: true });
-    } catch (error) {
-      if (!snapshot) throw error;
-      await dropSnapshots();
-      snapshot = null;
-      pyodide = await loadPyodide({ ...options, _makeSnapshot: true });
+      if (snapshot) {
+        try {
+          pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+          restored = true;
+        } catch (error) {
+          console.warn("could not restore the Python snapshot; starting Python from scratch:", error);
+        }
+      }
+      if (!pyodide) pyodide = await loadPyodide(options);
     } finally {
       console.warn = warn;
     }
     mark("python");
     announce("Loading the calculators (2/3)…");
-    // The snapshot holds Python's memory, not its files: unpacking the wheel again restores the data files.
-    await installCalculators(pyodide, info);
-    mark("package");
+    // A restored snapshot already holds every calculators module and data file in memory (widgets.warm_up); a
+    // fresh start installs the package from its wheel.
+    if (!restored) pyodide.unpackArchive(await fetchWheel(info), "wheel");
     const module = pyodide.pyimport("calculators.widgets");
     mark("imported");
     announce("Ready (3/3).");
-    if (!snapshot) setTimeout(() => saveSnapshot(pyodide, module, snapshotKey), 0);
-    runtime.timings.snapshot = Boolean(snapshot);
+    runtime.timings.snapshot = restored;
     return module;
   }
 
-  // The calculators' wheel, found by name in the lock file that `pyodide lockfile add-wheels` wrote (or in
-  // runtime.json when that step was skipped), checked against its SHA-256 and unpacked. Pyodide's loadPackage
-  // would do the same but leaves JavaScript references in Python that rule out a memory snapshot.
-  async function installCalculators(pyodide, info) {
-    const entry = info.lock_file ? pyodide.lockfile.packages[info.package] : null;
-    const file = entry ? entry.file_name : info.wheel;
-    const expected = entry ? entry.sha256 : info.wheel_sha256;
-    const response = await fetch(new URL(file, ASSETS));
+  // The snapshot is gzip-compressed on the server (a quarter of its size) and inflated while it downloads. The
+  // inflated bytes are then kept in cache storage, so a later visit (or an offline one) reads them without
+  // downloading or inflating again. A server that decoded the file itself (Content-Encoding) hands over raw bytes,
+  // which are used as they are. gzip's CRC rejects a damaged file.
+  const SNAPSHOTS = "calculators-snapshots";
+
+  async function fetchSnapshot(url) {
+    const kept = window.caches ? await caches.match(url.href, { cacheName: SNAPSHOTS }).catch(() => null) : null;
+    if (kept) return new Uint8Array(await kept.arrayBuffer());
+    const response = await fetch(url);
+    if (!response.ok || !response.body) throw new Error(`the Python snapshot could not be fetched (${response.status})`);
+    const reader = response.body.getReader();
+    const first = await reader.read();
+    const head = first.value || new Uint8Array(0);
+    const body = new ReadableStream({
+      start(controller) { if (head.length) controller.enqueue(head); },
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) controller.close(); else controller.enqueue(value);
+      },
+    });
+    const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+    const bytes = new Uint8Array(await new Response(gzipped ? body.pipeThrough(new DecompressionStream("gzip")) : body).arrayBuffer());
+    if (gzipped) keepSnapshot(url.href, bytes);
+    return bytes;
+  }
+
+  async function keepSnapshot(key, bytes) {
+    try {
+      if (!window.caches) return;
+      const cache = await caches.open(SNAPSHOTS);
+      for (const request of await cache.keys()) if (request.url !== key) await cache.delete(request);  // one at a time
+      await cache.put(key, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
+    } catch (error) {
+      console.warn("could not keep the Python snapshot:", error);
+    }
+  }
+
+  // The calculators' wheel, named in runtime.json, checked against its SHA-256. Pyodide's loadPackage would do the
+  // same but leaves JavaScript references in Python that a restored snapshot cannot have.
+  async function fetchWheel(info) {
+    const response = await fetch(new URL(info.wheel, ASSETS));
     if (!response.ok) throw new Error(`the calculators package could not be fetched (${response.status})`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     if (window.crypto && crypto.subtle) {
       const digest = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)),
         (byte) => byte.toString(16).padStart(2, "0")).join("");
-      if (digest !== expected) throw new Error("the calculators package failed its integrity check");
+      if (digest !== info.wheel_sha256) throw new Error("the calculators package failed its integrity check");
     }
-    pyodide.unpackArchive(bytes, "wheel");
-  }
-
-  const SNAPSHOTS = "calculators-snapshots";
-
-  async function readSnapshot(key) {
-    try {
-      if (!window.caches) return null;
-      const response = await (await caches.open(SNAPSHOTS)).match(key);
-      return response ? new Uint8Array(await response.arrayBuffer()) : null;
-    } catch (error) {
-      return null;
-    }
-  }
-
-  async function dropSnapshots() {
-    try { if (window.caches) await caches.delete(SNAPSHOTS); } catch (error) { /* nothing to drop */ }
-  }
-
-  async function saveSnapshot(pyodide, module, key) {
-    try {
-      if (!window.caches) return;
-      module.warm_up();  // import every widget first, so a restored runtime needs no imports
-      const bytes = pyodide.makeMemorySnapshot();
-      await dropSnapshots();  // one snapshot at a time: the one for the calculators this page serves
-      await (await caches.open(SNAPSHOTS)).put(key, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
-    } catch (error) {
-      console.warn("could not save a Python snapshot:", error);
-    }
+    return bytes;
   }
 
   function readInputs(widget) {
@@ -246,16 +254,15 @@
       status.textContent = "Recomputing for the inputs in this link…";
       start();
     }
+    // Python starts (once per visit) when a widget comes into view or is touched: at once on a calculator page, not
+    // at all for a reader who never scrolls down to an entry's widget.
     widget.addEventListener("focusin", start);
     widget.addEventListener("pointerdown", start);
-    if ("IntersectionObserver" in window) {
-      const observer = new IntersectionObserver((entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) { observer.disconnect(); start(); }
-      });
-      observer.observe(widget);
-    } else {
-      start();
-    }
+    if (!("IntersectionObserver" in window)) return start();
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) { observer.disconnect(); start(); }
+    }, { rootMargin: "0px" });
+    observer.observe(widget);
   }
 
   function init() {
@@ -263,7 +270,10 @@
     document.querySelectorAll(".calc-widget").forEach(bind);
   }
 
-  if (window.document$) window.document$.subscribe(init);
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  // A page that opens with a calculator binds its widgets before the theme's scripts run; the theme's document$
+  // then binds the widgets of pages reached by instant navigation (binding is idempotent).
+  if (document.querySelector(".calc-widget")) init();
+  const subscribe = () => (window.document$ ? window.document$.subscribe(init) : init());
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", subscribe);
+  else subscribe();
 })();

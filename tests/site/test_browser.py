@@ -60,11 +60,23 @@ def test_prerendered_value_is_in_the_html(site_url):
 
 
 def test_page_without_widget_fetches_no_pyodide(page, site_url, served_paths):
-    page.goto(site_url + "glossary/hbm/")
+    page.goto(site_url + "glossary/arithmetic-bandwidth/")
+    assert page.locator(".calc-widget").count() == 0
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(1500)  # give a lazy loader or the offline worker time to misbehave
     assert page.request_log.matching("/assets/pyodide/") == []
     assert [path for path in served_paths if "/assets/pyodide/" in path] == []
+
+
+def test_entry_widget_below_the_fold_fetches_nothing_until_it_comes_into_view(page, site_url, served_paths):
+    page.goto(site_url + "glossary/hbm/")
+    page.wait_for_load_state("networkidle")
+    widget = page.locator(".calc-widget").first
+    assert widget.bounding_box()["y"] > page.viewport_size["height"]  # below the fold
+    assert page.request_log.matching("/assets/pyodide/") == []
+    widget.scroll_into_view_if_needed()
+    page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
+    assert "/assets/pyodide/pyodide.asm.wasm" in served_paths
 
 
 def test_instant_navigation_loads_pyodide_once(page, site_url, served_paths):

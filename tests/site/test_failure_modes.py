@@ -51,3 +51,26 @@ def test_script_payload_in_an_input_never_runs(page, site_url):
     assert "<img" in error.inner_text()  # shown as text
     assert page.locator(".calc-widget img, .calc-widget script").count() == 0
     assert page.evaluate("() => window.__pwned") is None
+
+
+def test_a_first_visit_restores_the_snapshot_made_at_build_time(page, site_url):
+    page.goto(site_url + "calculators/weight-memory/")
+    page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
+    assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is True
+    widget = page.locator(".calc-widget").first
+    widget.locator('input[name="params"]').fill("70e9")
+    expected = widgets.run("weight-memory", {"params": "70e9", "format": "bf16"})["outputs"]["gib"]
+    page.wait_for_function(f"() => document.querySelector('.calc-widget [data-out=\"gib\"]').textContent === {expected!r}")
+
+
+def test_a_damaged_snapshot_falls_back_to_starting_python_from_scratch(page, site_url):
+    page.allow_errors = True
+    page.context.route("**/assets/pyodide/snapshots/*", lambda route: route.fulfill(
+        status=200, body=b"\x1f\x8b\x08\x00damaged" + bytes(4096), content_type="application/gzip"))
+    page.goto(site_url + "calculators/weight-memory/")
+    page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
+    assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is False
+    widget = page.locator(".calc-widget").first
+    widget.locator('input[name="params"]').fill("70e9")
+    expected = widgets.run("weight-memory", {"params": "70e9", "format": "bf16"})["outputs"]["gib"]
+    page.wait_for_function(f"() => document.querySelector('.calc-widget [data-out=\"gib\"]').textContent === {expected!r}")

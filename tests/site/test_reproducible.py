@@ -44,3 +44,6 @@ def test_wheel_build_is_reproducible(tmp_path, monkeypatch):
     second = wheel.build(wheel.source_digest(), log=lambda message: None)
     assert first["wheel_sha256"] == second["wheel_sha256"]
     assert (tmp_path / "one" / first["wheel"]).read_bytes() == (tmp_path / "two" / second["wheel"]).read_bytes()
+    # The Python snapshot (made by Node at build time) is the same bytes too: fixed clocks, entropy and hash seed.
+    assert first["snapshot"] and first["snapshot"] == second["snapshot"]
+    assert (tmp_path / "one" / first["snapshot"]).read_bytes() == (tmp_path / "two" / second["snapshot"]).read_bytes()
