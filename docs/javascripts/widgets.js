@@ -48,6 +48,7 @@
     ]);
     mark("loader");
     const snapshot = info.snapshot ? fetchSnapshot(new URL(info.snapshot, ASSETS)) : null;
+    if (snapshot) snapshot.catch(() => {});  // a bad snapshot is handled below (fresh start), not a runtime failure
     const stderr = (line) => {
       if (/^Aborted\(|instantiation failed|CompileError|LinkError/.test(line)) fail(new Error(line));
       console.warn(line);
