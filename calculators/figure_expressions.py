@@ -33,18 +33,17 @@ CONSTANTS = {
 
 
 def _record(catalog: str, key: str, entry_id: str, id_field: str = "id") -> dict:
-    for record in catalogs.load(catalog)[key]:
-        if str(record.get(id_field)) == entry_id:
-            return record
-    raise InputError("expression", f"no entry {entry_id!r} in {catalog}")
+    record = catalogs.find(catalog, key, entry_id, id_field=id_field)
+    if record is None:
+        raise InputError("expression", f"no entry {entry_id!r} in {catalog}")
+    return record
 
 
 def _field(record: dict, path: str, where: str) -> float:
-    value = record
-    for part in path.split("."):
-        if not isinstance(value, dict) or part not in value:
-            raise InputError("expression", f"{where} has no field {path!r}")
-        value = value[part]
+    try:
+        value = catalogs.dig(record, path)
+    except KeyError:
+        raise InputError("expression", f"{where} has no field {path!r}") from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InputError("expression", f"{where} field {path!r} is {value!r}, not a number")
     return value

@@ -23,11 +23,10 @@ def figure(kind: str, entry_id: str, path: str) -> str:
         from calculators import architectures  # computed, not stored: the count comes from the config
         arch = architectures.build(record["config"])
         return _format_count(arch.n_params if path == "params" else arch.active_params)
-    value = record
-    for key in path.split("."):
-        if not isinstance(value, dict) or key not in value:
-            raise InputError("field", f"{kind} {entry_id!r} has no field {path!r}")
-        value = value[key]
+    try:
+        value = catalogs.dig(record, path)
+    except KeyError:
+        raise InputError("field", f"{kind} {entry_id!r} has no field {path!r}") from None
     if value is None:
         raise InputError("field", f"{kind} {entry_id!r} has no value for {path!r} (not published)")
     return _format(path, value)
@@ -36,11 +35,10 @@ def figure(kind: str, entry_id: str, path: str) -> str:
 def _record(kind: str, entry_id: str) -> dict:
     if kind not in _CATALOGS:
         raise InputError("catalog", f"unknown catalog {kind!r}; known: {', '.join(_CATALOGS)}")
-    filename, key = _CATALOGS[kind]
-    for record in catalogs.load(filename)[key]:
-        if record.get("id") == entry_id:
-            return record
-    raise InputError("id", f"no {kind} with id {entry_id!r} in the catalog")
+    record = catalogs.find(*_CATALOGS[kind], entry_id)
+    if record is None:
+        raise InputError("id", f"no {kind} with id {entry_id!r} in the catalog")
+    return record
 
 
 def _format(path: str, value) -> str:

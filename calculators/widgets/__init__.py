@@ -110,7 +110,7 @@ def warm_up() -> None:
     from calculators import catalogs
 
     for module in pkgutil.walk_packages(calculators.__path__, "calculators."):
-        if module.name not in ("calculators.__main__",):
+        if module.name != "calculators.__main__":  # running it would start the command line
             importlib.import_module(module.name)
     for data_file in resources.files("calculators.data").iterdir():
         if data_file.name.endswith(".json"):

@@ -91,8 +91,8 @@
     return module;
   }
 
-  // The snapshot is gzip-compressed on the server (a quarter of its size) and inflated while it downloads. The
-  // inflated bytes are then kept in cache storage, so a later visit (or an offline one) reads them without
+  // The snapshot is gzip-compressed on the server (a quarter of its size) and inflated in the browser. The inflated
+  // bytes are then kept in cache storage, so a later visit (or an offline one) reads them without
   // downloading or inflating again. A server that decoded the file itself (Content-Encoding) hands over raw bytes,
   // which are used as they are. gzip's CRC rejects a damaged file.
   const SNAPSHOTS = "calculators-snapshots";
@@ -101,20 +101,11 @@
     const kept = window.caches ? await caches.match(url.href, { cacheName: SNAPSHOTS }).catch(() => null) : null;
     if (kept) return new Uint8Array(await kept.arrayBuffer());
     const response = await fetch(url);
-    if (!response.ok || !response.body) throw new Error(`the Python snapshot could not be fetched (${response.status})`);
-    const reader = response.body.getReader();
-    const first = await reader.read();
-    const head = first.value || new Uint8Array(0);
-    const body = new ReadableStream({
-      start(controller) { if (head.length) controller.enqueue(head); },
-      async pull(controller) {
-        const { done, value } = await reader.read();
-        if (done) controller.close(); else controller.enqueue(value);
-      },
-    });
-    const gzipped = head[0] === 0x1f && head[1] === 0x8b;
-    const bytes = new Uint8Array(await new Response(gzipped ? body.pipeThrough(new DecompressionStream("gzip")) : body).arrayBuffer());
-    if (gzipped) keepSnapshot(url.href, bytes);
+    if (!response.ok) throw new Error(`the Python snapshot could not be fetched (${response.status})`);
+    const fetched = new Uint8Array(await response.arrayBuffer());
+    if (fetched[0] !== 0x1f || fetched[1] !== 0x8b) return fetched;  // not gzip: the server decoded it already
+    const bytes = new Uint8Array(await new Response(new Blob([fetched]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+    keepSnapshot(url.href, bytes);
     return bytes;
   }
 
@@ -262,7 +253,7 @@
     if (!("IntersectionObserver" in window)) return start();
     const observer = new IntersectionObserver((entries) => {
       if (entries.some((entry) => entry.isIntersecting)) { observer.disconnect(); start(); }
-    }, { rootMargin: "0px" });
+    });
     observer.observe(widget);
   }
 

@@ -57,10 +57,7 @@ def test_a_first_visit_restores_the_snapshot_made_at_build_time(page, site_url):
     page.goto(site_url + "calculators/weight-memory/")
     page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
     assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is True
-    widget = page.locator(".calc-widget").first
-    widget.locator('input[name="params"]').fill("70e9")
-    expected = widgets.run("weight-memory", {"params": "70e9", "format": "bf16"})["outputs"]["gib"]
-    page.wait_for_function(f"() => document.querySelector('.calc-widget [data-out=\"gib\"]').textContent === {expected!r}")
+    _recomputes_in_the_browser(page)
 
 
 def test_a_damaged_snapshot_falls_back_to_starting_python_from_scratch(page, site_url):
@@ -70,7 +67,10 @@ def test_a_damaged_snapshot_falls_back_to_starting_python_from_scratch(page, sit
     page.goto(site_url + "calculators/weight-memory/")
     page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
     assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is False
-    widget = page.locator(".calc-widget").first
-    widget.locator('input[name="params"]').fill("70e9")
+    _recomputes_in_the_browser(page)
+
+
+def _recomputes_in_the_browser(page):
+    page.locator(".calc-widget").first.locator('input[name="params"]').fill("70e9")
     expected = widgets.run("weight-memory", {"params": "70e9", "format": "bf16"})["outputs"]["gib"]
     page.wait_for_function(f"() => document.querySelector('.calc-widget [data-out=\"gib\"]').textContent === {expected!r}")
