@@ -220,6 +220,8 @@
       status.textContent = "Interactive mode is unavailable (the Python runtime did not load); the result shown was computed "
         + (widget.dataset.fromUrl ? "for this page's default inputs, not the ones in the link." : "when the page was built.");
       console.error(error);
+    } finally {
+      if (window.__calcSearchGate) window.__calcSearchGate();  // the theme's search index may load now (overrides/main.html)
     }
   }
 

@@ -96,3 +96,40 @@ def test_instant_navigation_loads_pyodide_once(page, site_url, served_paths):
     assert page.evaluate("window.__navMarker") == 1, "navigation reloaded the page instead of staying instant"
     assert served_paths.count("/assets/pyodide/pyodide.asm.wasm") == 1
     assert page.evaluate("window.__calcRuntime.inits") >= 3
+
+
+_INDEX_START = """() => {
+    const entry = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/search/search_index.json'));
+    return entry ? entry.startTime : null; }"""
+
+
+def test_calculator_page_loads_the_search_index_after_its_first_result(page, site_url):
+    page.goto(site_url + "calculators/inference-memory/")
+    wait_live(page)
+    page.wait_for_function(f"() => ({_INDEX_START})() !== null", timeout=10_000)
+    index_start = page.evaluate(_INDEX_START)
+    first_result = page.evaluate("() => window.__calcFirstResultMs")
+    # The index waits for the first result, or at most 3 s when Python is slower than that.
+    assert index_start >= min(first_result, 3000) - 1
+    page.keyboard.press("/")
+    page.locator(".md-search__input").press_sequentially("past key values")
+    page.locator(".md-search-result__item").first.wait_for(timeout=20_000)
+    assert "KV cache" in page.locator(".md-search-result__item").first.inner_text()
+
+
+def test_turning_to_search_loads_the_index_at_once(page, site_url):
+    page.context.route("**/assets/pyodide/pyodide.asm.wasm", lambda route: None)  # Python never finishes starting
+    page.goto(site_url + "calculators/inference-memory/", wait_until="domcontentloaded")
+    pressed_at = page.evaluate("() => performance.now()")
+    assert pressed_at < 2000, "the page took too long to load for this test to tell the search key from the 3 s fallback"
+    page.keyboard.press("/")
+    page.wait_for_function(f"() => ({_INDEX_START})() !== null", timeout=10_000)
+    assert pressed_at - 1 <= page.evaluate(_INDEX_START) < min(pressed_at + 800, 3000)
+    assert page.evaluate("() => window.__calcFirstResultMs") is None
+
+
+def test_page_without_a_calculator_loads_the_search_index_at_once(page, site_url):
+    page.goto(site_url + "glossary/arithmetic-bandwidth/")
+    page.wait_for_function(f"() => ({_INDEX_START})() !== null", timeout=10_000)
+    assert page.evaluate("() => window.__calcSearchGate") is None
+    assert page.evaluate(_INDEX_START) < 2000
