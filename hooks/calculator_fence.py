@@ -20,10 +20,15 @@ from calculators import widgets
 
 FENCE_NAME = "calculator"
 _page = {"src": None, "count": 0, "errors": [], "per_widget": {}}
+#: What the browser needs to start Python (from hooks.wheel's runtime.json), written into every widget so the
+#: snapshot download can start before anything else is fetched.
+_RUNTIME_KEYS = ("lock_file", "snapshot", "wheel", "wheel_sha256")
+_runtime = {"json": None}
 
 
-def register(config) -> None:
-    """Add the fence to pymdownx.superfences' custom fences."""
+def register(config, runtime: dict) -> None:
+    """Add the fence to pymdownx.superfences' custom fences; widgets will name this build's Python runtime."""
+    _runtime["json"] = json.dumps({key: runtime.get(key) for key in _RUNTIME_KEYS}, sort_keys=True)
     options = config.mdx_configs.setdefault("pymdownx.superfences", {})
     fences = options.setdefault("custom_fences", [])
     if not any(fence.get("name") == FENCE_NAME for fence in fences):
@@ -92,7 +97,8 @@ def _widget_html(widget, values, outputs, prefix, url_key) -> str:
     esc = html.escape
     aliases = {field.name: list(field.aliases) for field in widget.fields if field.aliases}
     parts = [f'<div class="calc-widget" id="{prefix}" data-widget="{esc(widget.id)}" data-url-key="{esc(url_key)}" '
-             f'data-aliases="{esc(json.dumps(aliases, sort_keys=True))}">',
+             f'data-aliases="{esc(json.dumps(aliases, sort_keys=True))}"'
+             + (f' data-runtime="{esc(_runtime["json"])}"' if _runtime["json"] else "") + ">",
              f'<p class="calc-title">{esc(widget.title)}</p>']
     if widget.summary:
         parts.append(f'<p class="calc-summary">{esc(widget.summary)}</p>')

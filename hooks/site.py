@@ -47,7 +47,7 @@ def on_config(config):
     _state.update(glossary=glossary, pages=glossary_pages, fence=calculator_fence, assets=pyodide_assets)
     _state["runtime"] = wheel.ensure(log=log.info)
     config.nav = _expand_nav(config.nav or [], glossary_pages.nav_items(glossary))
-    calculator_fence.register(config)
+    calculator_fence.register(config, _state["runtime"])
     return config
 
 

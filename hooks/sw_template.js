@@ -50,5 +50,6 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
   const path = new URL(request.url).pathname;
+  if (path.includes("/assets/pyodide/snapshots/")) return;  // widgets.js keeps the inflated snapshot itself
   event.respondWith(request.mode === "navigate" || NETWORK_FIRST.test(path) ? networkFirst(request) : cacheFirst(request));
 });

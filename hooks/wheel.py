@@ -21,12 +21,15 @@ import subprocess
 import sys
 import tempfile
 
+from hooks import snapshot_format
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "build" / "pyodide"
 PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
 PYODIDE_CLI = ROOT / ".venv-pyodide" / "bin" / "pyodide"
 RUNTIME_JSON = "runtime.json"
 SNAPSHOT_SCRIPT = ROOT / "hooks" / "pyodide_snapshot.mjs"
+SNAPSHOT_FORMAT = ROOT / "hooks" / "snapshot_format.py"
 
 
 def source_files() -> list[pathlib.Path]:
@@ -38,7 +41,7 @@ def source_files() -> list[pathlib.Path]:
 
 def source_digest() -> str:
     digest = hashlib.sha256()
-    for path in source_files() + [SNAPSHOT_SCRIPT, PYODIDE_DIR / "package.json"]:
+    for path in source_files() + [SNAPSHOT_SCRIPT, SNAPSHOT_FORMAT, PYODIDE_DIR / "package.json"]:
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -84,7 +87,7 @@ def build(digest: str, log=print) -> dict:
     (OUT_DIR / wheel_rel).parent.mkdir(parents=True)
     (OUT_DIR / wheel_rel).write_bytes(wheel_bytes)
     lock = add_to_lock_file(OUT_DIR / wheel_rel, wheel_rel, log)
-    snapshot = make_snapshot(OUT_DIR / wheel_rel, f"snapshots/{wheel_sha[:16]}.gz", log)
+    snapshot = make_snapshot(OUT_DIR / wheel_rel, log)
     runtime = {"wheel": wheel_rel, "wheel_sha256": wheel_sha, "source_sha256": digest,
                "lock_file": "pyodide-lock.json" if lock else None, "package": "calculators", "snapshot": snapshot}
     (OUT_DIR / RUNTIME_JSON).write_text(json.dumps(runtime, indent=1, sort_keys=True) + "\n")
@@ -109,8 +112,10 @@ def add_to_lock_file(wheel: pathlib.Path, wheel_rel: str, log) -> bool:
     return True
 
 
-def make_snapshot(wheel: pathlib.Path, snapshot_rel: str, log) -> str | None:
-    """A gzip-compressed memory snapshot of Python with the calculators imported, made by Node (see the script)."""
+def make_snapshot(wheel: pathlib.Path, log) -> str | None:
+    """A memory snapshot of Python with the calculators imported, made by Node (see the script), without its zero
+    pages (hooks/snapshot_format.py) and gzip-compressed. Named after its own hash: the browser keeps snapshots by
+    URL, so any change (calculators, Pyodide, the script, the format) must give a new name."""
     node = shutil.which("node")
     if node is None:
         log("skipped: Python snapshot (no node); first visits will start Python from scratch.")
@@ -122,10 +127,12 @@ def make_snapshot(wheel: pathlib.Path, snapshot_rel: str, log) -> str | None:
         if result.returncode != 0 or not raw.is_file():
             log(f"skipped: Python snapshot failed ({result.stderr.strip()[-300:]}); first visits start Python.")
             return None
-        target = OUT_DIR / snapshot_rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(gzip.compress(raw.read_bytes(), compresslevel=6, mtime=0))  # same bytes every build
-    log(f"made {snapshot_rel} ({target.stat().st_size / 1e6:.1f} MB)")
+        packed = gzip.compress(snapshot_format.compact(raw.read_bytes()), compresslevel=6, mtime=0)  # same bytes every build
+    snapshot_rel = f"snapshots/{hashlib.sha256(packed).hexdigest()[:16]}.gz"
+    target = OUT_DIR / snapshot_rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(packed)
+    log(f"made {snapshot_rel} ({len(packed) / 1e6:.1f} MB)")
     return snapshot_rel
 
 

@@ -23,7 +23,7 @@
 
   // Pyodide can stall instead of failing when one of its files is missing or corrupt. Its error output (an abort or
   // a failed WebAssembly compile), an unhandled rejection while it starts, or a long silence all count as failures.
-  function loadRuntime() {
+  function loadRuntime(widget) {
     if (!runtime.promise) {
       let fail;
       const watch = new Promise((_, reject) => {
@@ -31,24 +31,25 @@
         window.addEventListener("unhandledrejection", (event) => reject(event.reason), { once: true });
         setTimeout(() => reject(new Error("the Python runtime took too long to start")), 120000);
       });
-      runtime.promise = Promise.race([startRuntime(fail), watch]);
+      runtime.promise = Promise.race([startRuntime(fail, widget.dataset.runtime), watch]);
     }
     return runtime.promise;
   }
 
-  async function startRuntime(fail) {
+  // `described` is the widget's data-runtime: this build's snapshot, wheel and lock file (hooks/calculator_fence.py).
+  async function startRuntime(fail, described) {
     const mark = (name) => { runtime.timings[name] = Math.round(performance.now()); };
     runtime.timings = {};
     mark("start");
     announce("Starting Python in your browser (1/3)…");
-    await offlineWorkerReady(1500);
-    const [info, { loadPyodide }] = await Promise.all([
-      fetch(new URL("runtime.json", ASSETS), { cache: "no-cache" }).then((response) => response.json()),
-      import(new URL("pyodide.mjs", ASSETS).href),
-    ]);
-    mark("loader");
+    if (!described) throw new Error("this page names no Python runtime");
+    const info = JSON.parse(described);
+    // The snapshot is kept by this script, not by the offline worker, so its download starts before the wait below.
     const snapshot = info.snapshot ? fetchSnapshot(new URL(info.snapshot, ASSETS)) : null;
     if (snapshot) snapshot.catch(() => {});  // a bad snapshot is handled below (fresh start), not a runtime failure
+    await offlineWorkerReady(1500);
+    const { loadPyodide } = await import(new URL("pyodide.mjs", ASSETS).href);
+    mark("loader");
     const stderr = (line) => {
       if (/^Aborted\(|instantiation failed|CompileError|LinkError/.test(line)) fail(new Error(line));
       console.warn(line);
@@ -91,22 +92,51 @@
     return module;
   }
 
-  // The snapshot is gzip-compressed on the server (a quarter of its size) and inflated in the browser. The inflated
-  // bytes are then kept in cache storage, so a later visit (or an offline one) reads them without
-  // downloading or inflating again. A server that decoded the file itself (Content-Encoding) hands over raw bytes,
-  // which are used as they are. gzip's CRC rejects a damaged file.
+  // The snapshot leaves out the heap's all-zero pages (format: hooks/snapshot_format.py) and is gzip-compressed on
+  // the server. The inflated file is kept in cache storage, so a later visit (or an offline one) reads it back without
+  // downloading or inflating it again. A server that decoded the file itself (Content-Encoding) hands over the
+  // inflated bytes, which are used as they are. gzip's CRC rejects a damaged download; the layout check rejects a
+  // damaged file in the cache.
   const SNAPSHOTS = "calculators-snapshots";
 
   async function fetchSnapshot(url) {
     const kept = window.caches ? await caches.match(url.href, { cacheName: SNAPSHOTS }).catch(() => null) : null;
-    if (kept) return new Uint8Array(await kept.arrayBuffer());
+    if (kept) {
+      try {
+        return expandSnapshot(new Uint8Array(await kept.arrayBuffer()));
+      } catch (error) {
+        console.warn("the kept Python snapshot is damaged; fetching it again:", error);  // replaced below
+      }
+    }
     const response = await fetch(url);
     if (!response.ok) throw new Error(`the Python snapshot could not be fetched (${response.status})`);
-    const fetched = new Uint8Array(await response.arrayBuffer());
-    if (fetched[0] !== 0x1f || fetched[1] !== 0x8b) return fetched;  // not gzip: the server decoded it already
-    const bytes = new Uint8Array(await new Response(new Blob([fetched]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+    let bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      bytes = new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+    }
+    const heap = expandSnapshot(bytes);
     keepSnapshot(url.href, bytes);
-    return bytes;
+    return heap;
+  }
+
+  const SNAPSHOT_MAGIC = "CALCSNP1";
+
+  function expandSnapshot(bytes) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.length < 16 || String.fromCharCode(...bytes.subarray(0, 8)) !== SNAPSHOT_MAGIC) throw new Error("not a calculators snapshot");
+    const size = view.getUint32(8, true);
+    const runs = view.getUint32(12, true);
+    const heap = new Uint8Array(size);
+    let position = 16 + runs * 8;
+    for (let index = 0; index < runs; index++) {
+      const offset = view.getUint32(16 + index * 8, true);
+      const length = view.getUint32(20 + index * 8, true);
+      if (offset + length > size || position + length > bytes.length) throw new Error("snapshot run out of range");
+      heap.set(bytes.subarray(position, position + length), offset);
+      position += length;
+    }
+    if (position !== bytes.length) throw new Error("snapshot has trailing bytes");
+    return heap;
   }
 
   async function keepSnapshot(key, bytes) {
@@ -204,7 +234,7 @@
   async function compute(widget) {
     const status = widget.querySelector("[data-calc-status]");
     try {
-      const calculators = await loadRuntime();
+      const calculators = await loadRuntime(widget);
       const started = performance.now();
       const result = JSON.parse(calculators.run_json(widget.dataset.widget, JSON.stringify(readInputs(widget))));
       showResult(widget, result);
@@ -235,7 +265,7 @@
       if (widget.dataset.calcState) return;
       widget.dataset.calcState = "loading";
       if (runtime.status) watch(runtime.status);
-      loadRuntime().then(() => compute(widget), () => compute(widget));
+      loadRuntime(widget).then(() => compute(widget), () => compute(widget));
     };
     const form = widget.querySelector("form");
     form.addEventListener("submit", (event) => event.preventDefault());
@@ -252,7 +282,8 @@
     // at all for a reader who never scrolls down to an entry's widget.
     widget.addEventListener("focusin", start);
     widget.addEventListener("pointerdown", start);
-    if (!("IntersectionObserver" in window)) return start();
+    // A widget already in view starts Python at once, not after the first paint (when the observer would report it).
+    if (!("IntersectionObserver" in window) || widget.getBoundingClientRect().top < window.innerHeight) return start();
     const observer = new IntersectionObserver((entries) => {
       if (entries.some((entry) => entry.isIntersecting)) { observer.disconnect(); start(); }
     });

@@ -70,6 +70,31 @@ def test_a_damaged_snapshot_falls_back_to_starting_python_from_scratch(page, sit
     _recomputes_in_the_browser(page)
 
 
+def test_a_damaged_snapshot_in_the_browser_cache_is_fetched_again(page, site_url):
+    page.goto(site_url + "calculators/weight-memory/")
+    page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
+    kept = page.evaluate("""async (site) => {
+        const runtime = JSON.parse(document.querySelector('.calc-widget').dataset.runtime);
+        const url = new URL('assets/pyodide/' + runtime.snapshot, site).href;
+        await (await caches.open('calculators-snapshots')).put(url, new Response(new Uint8Array(4096)));
+        return url; }""", site_url)
+    page.allow_errors = True  # the damaged copy is reported with console.warn
+    page.reload()
+    page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
+    assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is True
+    size = page.evaluate("""async (url) => {
+        const cache = await caches.open('calculators-snapshots');
+        for (let i = 0; i < 50; i++) {  // it is written back without being awaited
+            const response = await cache.match(url);
+            const bytes = response ? (await response.arrayBuffer()).byteLength : 0;
+            if (bytes > 4096) return bytes;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return 0; }""", kept)
+    assert size > 1_000_000
+    _recomputes_in_the_browser(page)
+
+
 def _recomputes_in_the_browser(page):
     page.locator(".calc-widget").first.locator('input[name="params"]').fill("70e9")
     expected = widgets.run("weight-memory", {"params": "70e9", "format": "bf16"})["outputs"]["gib"]
