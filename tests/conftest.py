@@ -18,7 +18,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -32,7 +32,7 @@ def build_site(destination: pathlib.Path, site_url: str) -> subprocess.Completed
 
 @pytest.fixture(scope="session")
 def site_port() -> int:
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture(scope="session")
