@@ -28,11 +28,16 @@ _runtime = {"json": None}
 
 def register(config, runtime: dict) -> None:
     """Add the fence to pymdownx.superfences' custom fences; widgets will name this build's Python runtime."""
-    _runtime["json"] = json.dumps({key: runtime.get(key) for key in _RUNTIME_KEYS}, sort_keys=True)
+    use_runtime(runtime)
     options = config.mdx_configs.setdefault("pymdownx.superfences", {})
     fences = options.setdefault("custom_fences", [])
     if not any(fence.get("name") == FENCE_NAME for fence in fences):
         fences.append({"name": FENCE_NAME, "class": FENCE_NAME, "format": format_fence})
+
+
+def use_runtime(runtime: dict) -> None:
+    """Name this Python runtime (hooks.wheel's runtime.json) in the widgets rendered from now on."""
+    _runtime["json"] = json.dumps({key: runtime.get(key) for key in _RUNTIME_KEYS}, sort_keys=True)
 
 
 def begin_page(src_uri: str) -> None:

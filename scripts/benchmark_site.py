@@ -32,6 +32,9 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import CHROMIUM_ARGS, free_port, build_site, find_chromium  # noqa: E402
 
 PAGE = "calculators/inference-memory/"
+#: A page with the same calculator and nothing else (no theme, no search, no other scripts), written into the site for
+#: the run: what Pyodide and widgets.js alone take, the floor under the calculator page's times on this machine.
+RUNTIME_ONLY = "benchmark-runtime-only/"
 BUDGETS_MS = {"cold_first_result": 2500, "repeat_first_result": 1000, "repeat_same_tab_first_result": 1000,
               "recompute": 50}
 MARKERS = ("<!-- benchmark:start -->", "<!-- benchmark:end -->")
@@ -52,6 +55,24 @@ def serve(site: pathlib.Path, port: int) -> tuple[str, http.server.ThreadingHTTP
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_Handler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
+def write_runtime_only_page(site: pathlib.Path) -> pathlib.Path:
+    from hooks import calculator_fence
+    calculator_fence.use_runtime(json.loads((site / "assets" / "pyodide" / "runtime.json").read_text()))
+    widget = calculator_fence.render({"widget": "inference-memory"})
+    page = site / RUNTIME_ONLY / "index.html"
+    page.parent.mkdir(exist_ok=True)
+    page.write_text(f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Runtime only</title></head>'
+                    f'<body>{widget}<script src="../javascripts/widgets.js"></script></body></html>')
+    return page
+
+
+def new_tab_after_closing(context, page):
+    """A new tab in the same browser profile, 2 s after closing ``page``: nothing it left running competes."""
+    page.close()
+    time.sleep(2)
+    return context.new_page()
 
 
 def first_result_ms(page, url) -> float:
@@ -75,6 +96,7 @@ def recompute_ms(page, changes: int) -> list[float]:
 def run(site: pathlib.Path, base: str, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
     results = {"cold_first_result": [], "repeat_first_result": [], "repeat_same_tab_first_result": [], "recompute": [],
+               "runtime_only_repeat_first_result": [],
                "prerendered_at_first_paint": [], "glossary_page_pyodide_requests": [], "wasm_fetches_per_visit": []}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
@@ -100,12 +122,11 @@ def run(site: pathlib.Path, base: str, runs: int) -> dict:
                 raise SystemExit("instant navigation did not happen: the wasm count below would mean nothing")
             results["wasm_fetches_per_visit"].append(_Handler.served.count("/assets/pyodide/pyodide.asm.wasm"))
             # A returning reader: a new tab in the same browser profile (its HTTP cache, offline worker, code caches
-            # and kept snapshot), 2 s after the first visit's tab was closed, so nothing that visit left running
-            # (its renderer shutting down, the search index it was building) competes with this one.
-            page.close()
-            time.sleep(2)
-            page = context.new_page()
+            # and kept snapshot), opened after the first visit's tab was closed.
+            page = new_tab_after_closing(context, page)
             results["repeat_first_result"].append(first_result_ms(page, base + PAGE))
+            page = new_tab_after_closing(context, page)
+            results["runtime_only_repeat_first_result"].append(first_result_ms(page, base + RUNTIME_ONLY))
             context.close()
             fresh = browser.new_context()
             _Handler.served.clear()
@@ -123,6 +144,8 @@ def summary(results: dict) -> dict:
     medians = {key: statistics.median(results[key]) for key in BUDGETS_MS}
     return {
         "medians_ms": {k: round(v, 1) for k, v in medians.items()},
+        "reference_medians_ms": {"runtime_only_repeat_first_result":
+                                 round(statistics.median(results["runtime_only_repeat_first_result"]), 1)},
         "budgets_ms": BUDGETS_MS,
         "within_budget": {k: medians[k] <= BUDGETS_MS[k] for k in BUDGETS_MS},
         "prerendered_at_first_paint": all(results["prerendered_at_first_paint"]),
@@ -143,6 +166,8 @@ def table(report: dict) -> str:
     for key, label in names.items():
         median, budget = report["medians_ms"][key], report["budgets_ms"][key]
         rows.append(f"| {label} | {median:,.0f} ms | {budget:,} ms | {'yes' if median <= budget else '**no**'} |")
+    floor = report["reference_medians_ms"]["runtime_only_repeat_first_result"]
+    rows.append(f"| Reference, not a budget: the same calculator on a page with nothing else, new tab | {floor:,.0f} ms | – | – |")
     rows.append(f"| Prerendered values present at first paint | {'yes' if report['prerendered_at_first_paint'] else 'no'} | yes | "
                 f"{'yes' if report['prerendered_at_first_paint'] else '**no**'} |")
     rows.append(f"| Pyodide files fetched by a glossary page without widgets | {report['glossary_page_pyodide_requests']} | 0 | "
@@ -169,11 +194,14 @@ def main() -> int:
                 return 1
         else:  # instant navigation needs the port the site was built for (its sitemap's)
             port = int(re.search(r"<loc>https?://[^:/]+:(\d+)/", (site / "sitemap.xml").read_text()).group(1))
+        runtime_only = write_runtime_only_page(site)
         base, server = serve(site, port)
         try:
             report = summary(run(site, base, args.runs))
         finally:
             server.shutdown()
+            runtime_only.unlink()
+            runtime_only.parent.rmdir()
     print(json.dumps(report, indent=1))
     if args.write:
         path = ROOT / "docs" / "performance.md"
