@@ -133,3 +133,22 @@ def test_page_without_a_calculator_loads_the_search_index_at_once(page, site_url
     page.wait_for_function(f"() => ({_INDEX_START})() !== null", timeout=10_000)
     assert page.evaluate("() => window.__calcSearchGate") is None
     assert page.evaluate(_INDEX_START) < 2000
+
+
+@pytest.mark.parametrize("path, generated", [("methodology/memory/", "memory-validation.svg"),
+                                             ("methodology/speed/", "speed-validation.svg")])
+def test_validation_plots_are_inline_and_follow_the_dark_palette(page, site_url, path, generated):
+    """An <img> SVG cannot see the page's colours (its text stays black on the dark palette); inline, it does."""
+    import pathlib
+    source = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "methodology" / "_generated" / generated).read_text()
+    page.emulate_media(color_scheme="dark")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(site_url + path)
+    chart = page.locator(".validation-chart svg")
+    assert chart.count() == 1
+    assert chart.locator("circle").count() == source.count("<circle") > 0  # the markup arrived whole
+    colours = page.evaluate("""() => ({
+        chart: getComputedStyle(document.querySelector('.validation-chart svg text')).fill,
+        page: getComputedStyle(document.querySelector('article')).color })""")
+    assert colours["chart"] == colours["page"] and colours["page"] not in ("rgb(0, 0, 0)", "rgba(0, 0, 0, 0.87)")
+    assert chart.bounding_box()["width"] <= 390
