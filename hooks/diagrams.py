@@ -1,6 +1,7 @@
 """Inline SVG diagrams without passing them through Markdown.
 
-Authors embed a diagram with the snippet line ``--8<-- "docs/diagrams/<name>.svg"``.
+Authors embed a diagram with the snippet line ``--8<-- "docs/diagrams/<name>.svg"`` (the methodology pages
+embed their generated validation plots from ``docs/methodology/_generated/`` the same way).
 Before Markdown runs, each such line becomes a token; after, the token becomes the
 SVG itself. Markdown never sees the SVG, so abbreviation tooltips cannot rewrite
 words inside a drawing and blank lines in the file do no harm.
@@ -9,7 +10,7 @@ words inside a drawing and blank lines in the file do no harm.
 import pathlib
 import re
 
-SNIPPET = re.compile(r'^--8<--\s+"(docs/diagrams/[A-Za-z0-9_.\-]+\.svg)"\s*$', re.MULTILINE)
+SNIPPET = re.compile(r'^--8<--\s+"(docs/(?:diagrams|methodology/_generated)/[A-Za-z0-9_.\-]+\.svg)"\s*$', re.MULTILINE)
 _TOKEN = "@@diagram:{}@@"
 _TOKEN_PATTERN = re.compile(r"(?:<p>)?@@diagram:(\d+)@@(?:</p>)?")
 
