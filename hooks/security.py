@@ -46,5 +46,6 @@ def add_policy(html: str) -> str:
     script started ~0.3 s later on a first visit). The hints name only the page's own same-origin scripts.
     """
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(html)}">'
-    hints = "".join(f'<link rel="preload" as="script" href="{src}">' for src in dict.fromkeys(_EXTERNAL_SCRIPT.findall(html)))
+    scripts = dict.fromkeys(_EXTERNAL_SCRIPT.findall(html))  # each once, in page order
+    hints = "".join(f'<link rel="preload" as="script" href="{src}">' for src in scripts)
     return re.sub(r"<head([^>]*)>", lambda m: f"<head{m.group(1)}>{hints}{meta}", html, count=1)

@@ -5,7 +5,7 @@ const PRECACHE = __PRECACHE__;
 const RUNTIME = "__RUNTIME__";  // Pyodide's runtime files, kept across site updates while the Pyodide version is the same
 const PAGES = `pages-${VERSION}`;
 const ASSETS = `assets-${VERSION}`;
-const NETWORK_FIRST = /(\/|\.html|\/runtime\.json|\/sitemap\.xml|\/search_index\.json)$/;
+const NETWORK_FIRST = /(\/|\.html|\/sitemap\.xml|\/search_index\.json)$/;
 
 // Take control at once, so that a first visit's Pyodide download already goes through this worker's cache;
 // then, once the page has had time to start (and fetch Pyodide if it needs it), precache every page in the

@@ -127,7 +127,8 @@ def make_snapshot(wheel: pathlib.Path, log) -> str | None:
         if result.returncode != 0 or not raw.is_file():
             log(f"skipped: Python snapshot failed ({result.stderr.strip()[-300:]}); first visits start Python.")
             return None
-        packed = gzip.compress(snapshot_format.compact(raw.read_bytes()), compresslevel=6, mtime=0)  # same bytes every build
+        # mtime=0: the same bytes on every build
+        packed = gzip.compress(snapshot_format.compact(raw.read_bytes()), compresslevel=6, mtime=0)
     snapshot_rel = f"snapshots/{hashlib.sha256(packed).hexdigest()[:16]}.gz"
     target = OUT_DIR / snapshot_rel
     target.parent.mkdir(parents=True, exist_ok=True)

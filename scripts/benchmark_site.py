@@ -29,7 +29,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.conftest import CHROMIUM_ARGS, free_port, build_site, find_chromium  # noqa: E402
+from tests.conftest import CHROMIUM_ARGS, build_site, find_chromium, free_port  # noqa: E402
 
 PAGE = "calculators/inference-memory/"
 #: A page with the same calculator and nothing else (no theme, no search, no other scripts), written into the site for
@@ -195,11 +195,13 @@ def main() -> int:
         else:  # instant navigation needs the port the site was built for (its sitemap's)
             port = int(re.search(r"<loc>https?://[^:/]+:(\d+)/", (site / "sitemap.xml").read_text()).group(1))
         runtime_only = write_runtime_only_page(site)
-        base, server = serve(site, port)
         try:
-            report = summary(run(site, base, args.runs))
+            base, server = serve(site, port)
+            try:
+                report = summary(run(site, base, args.runs))
+            finally:
+                server.shutdown()
         finally:
-            server.shutdown()
             runtime_only.unlink()
             runtime_only.parent.rmdir()
     print(json.dumps(report, indent=1))

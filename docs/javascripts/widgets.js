@@ -150,7 +150,7 @@
     }
   }
 
-  // The calculators' wheel, named in runtime.json, checked against its SHA-256. Pyodide's loadPackage would do the
+  // The calculators' wheel, named in the widget's data-runtime, checked against its SHA-256. Pyodide's loadPackage would do the
   // same but leaves JavaScript references in Python that a restored snapshot cannot have.
   async function fetchWheel(info) {
     const response = await fetch(new URL(info.wheel, ASSETS));
