@@ -101,8 +101,10 @@ def _error_slot(error: InputError, widget: Widget | None, values: dict) -> dict:
 
 
 def warm_up() -> None:
-    """Import every module of the package and read every data file, so that a memory snapshot of the interpreter
-    taken after this (hooks/pyodide_snapshot.mjs) restores with all of them in memory and needs no files."""
+    """Import every module of the package, read every data file and compute every widget once with its defaults, so
+    that a memory snapshot of the interpreter taken after this (hooks/pyodide_snapshot.mjs) restores with all of them
+    in memory, needs no files, and does not pay first-call costs (compiled patterns, lazily built tables) on the
+    reader's first result. A widget that fails on its own defaults stops the build here."""
     import pkgutil
     from importlib import resources
 
@@ -116,7 +118,9 @@ def warm_up() -> None:
         if data_file.name.endswith(".json"):
             catalogs.load(data_file.name)
     for widget_id in MODULES:
-        _load(widget_id)
+        result = run(widget_id, {})
+        if not result["ok"]:
+            raise RuntimeError(f"widget {widget_id!r} fails on its defaults: {result['message']}")
 
 
 def run_json(widget_id: str, inputs_json: str) -> str:

@@ -69,3 +69,29 @@ def test_registry_ids_match_their_modules():
         assert widget.id == widget_id
     assert len(widgets.WIDGETS) == len(widgets.MODULES)
     assert "nope" not in widgets.WIDGETS
+
+
+def test_warm_up_leaves_every_widget_imported_and_computed_once():
+    """What the build's memory snapshot holds (hooks/pyodide_snapshot.mjs): checked in a fresh interpreter."""
+    import subprocess
+    import sys
+    code = """
+import json, sys
+import calculators.widgets as w
+computed = []
+real = w.run
+w.run = lambda widget_id, inputs: computed.append(widget_id) or real(widget_id, inputs)
+w.warm_up()
+print(json.dumps({"computed": computed, "modules": [m for m in sys.modules if m.startswith("calculators.widgets.")]}))
+"""
+    report = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert sorted(report["computed"]) == sorted(widgets.MODULES)
+    assert {f"calculators.widgets.{module}" for module in widgets.MODULES.values()} <= set(report["modules"])
+
+
+def test_warm_up_stops_on_a_widget_that_fails_on_its_defaults(monkeypatch):
+    real = widgets.run
+    monkeypatch.setattr(widgets, "run", lambda widget_id, inputs: (
+        {"ok": False, "field": None, "message": "boom"} if widget_id == "roofline" else real(widget_id, inputs)))
+    with pytest.raises(RuntimeError, match="'roofline' fails on its defaults: boom"):
+        widgets.warm_up()
