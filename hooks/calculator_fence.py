@@ -48,6 +48,11 @@ def page_errors() -> list[str]:
     return list(_page["errors"])
 
 
+def page_widget_count() -> int:
+    """How many widgets the page being built has rendered so far (all of them once its Markdown is converted)."""
+    return _page["count"]
+
+
 def parse_options(source: str) -> dict[str, str]:
     """``key: value`` lines; blank lines and ``#`` comments are ignored."""
     options = {}

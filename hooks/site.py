@@ -93,6 +93,7 @@ def on_page_content(html, page, config, files):
     errors = _state["fence"].page_errors()
     if errors:
         raise PluginError(f"{page.file.src_uri}: " + "; ".join(errors))
+    page.meta["calculator_widgets"] = _state["fence"].page_widget_count()  # read by overrides/main.html
     try:
         return _state["diagrams"].insert(html, _state["page_diagrams"], ROOT)
     except FileNotFoundError as error:
