@@ -11,8 +11,9 @@ import pathlib
 import re
 
 TEMPLATE = pathlib.Path(__file__).with_name("sw_template.js")
-#: Not precached: Pyodide (cached when a widget first needs it), and redirect pages.
-_SKIP = re.compile(r"^(assets/pyodide/|assets/javascripts/lunr/|sw\.js$|.*\.gz$)")
+#: Not precached: Pyodide (cached when a widget first needs it), and redirect pages. The calculators' wheel is: a
+#: restored snapshot never fetches it, but the fresh start that replaces a missing snapshot needs it, offline too.
+_SKIP = re.compile(r"^(assets/pyodide/(?!wheels/)|assets/javascripts/lunr/|sw\.js$|.*\.gz$)")
 
 
 def precache_urls(site_dir: pathlib.Path, redirect_dirs: set[str]) -> list[str]:

@@ -1,5 +1,8 @@
 """After one visit, pages and calculators keep working with the network switched off."""
 
+import json
+import re
+
 import pytest
 
 from calculators import widgets
@@ -31,4 +34,32 @@ def test_service_worker_cache_is_versioned_by_content(built_site):
     from hooks import offline
     sw = (built_site / "sw.js").read_text()
     assert f'const VERSION = "{offline.content_version(built_site)}";' in sw
-    assert '"./glossary/kv-cache/"' in sw and "assets/pyodide" not in sw.split("const RUNTIME")[0]
+    precache = json.loads(re.search(r"^const PRECACHE = (.*);$", sw, re.M).group(1))
+    assert "./glossary/kv-cache/" in precache
+    # Pyodide's runtime files are cached when a widget first needs them; of assets/pyodide only the wheel is precached
+    assert [url for url in precache if "/assets/pyodide/" in url] == [
+        f"./assets/pyodide/{json.loads((built_site / 'assets/pyodide/runtime.json').read_text())['wheel']}"]
+
+
+def test_offline_without_the_kept_snapshot_python_starts_from_scratch(page, site_url):
+    """The kept snapshot can be missing (storage quota, cleared site data); offline, the fallback fresh start then needs
+    the calculators' wheel from the offline worker's cache."""
+    page.goto(site_url + "calculators/weight-memory/")
+    page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller?.state === 'activated'", timeout=90_000)
+    assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is True
+    page.evaluate("() => caches.delete('calculators-snapshots')")
+    page.context.set_offline(True)
+    page.allow_errors = True  # the snapshot download fails, and is reported
+    try:
+        page.reload()
+        page.wait_for_selector('.calc-widget[data-calc-state="live"], .calc-widget[data-calc-state="failed"]',
+                               timeout=90_000)
+        assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is False
+        assert page.locator(".calc-widget").get_attribute("data-calc-state") == "live"
+        page.locator('.calc-widget input[name="params"]').fill("70e9")
+        expected = widgets.run("weight-memory", {"params": "70e9", "format": "bf16"})["outputs"]["gib"]
+        page.wait_for_function(
+            "e => document.querySelector('.calc-widget [data-out=\"gib\"]').textContent === e", arg=expected)
+    finally:
+        page.context.set_offline(False)
