@@ -22,10 +22,7 @@ def test_pages_and_calculators_work_offline_after_one_visit(page, site_url):
         assert page.locator("h1").inner_text().startswith("VRAM")
         page.goto(site_url + "calculators/weight-memory/")
         page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
-        page.locator('.calc-widget input[name="params"]').fill("70e9")
-        expected = widgets.run("weight-memory", {"params": "70e9", "format": "bf16"})["outputs"]["gib"]
-        page.wait_for_function(
-            "e => document.querySelector('.calc-widget [data-out=\"gib\"]').textContent === e", arg=expected)
+        _recomputes(page)
     finally:
         page.context.set_offline(False)
 
@@ -57,9 +54,13 @@ def test_offline_without_the_kept_snapshot_python_starts_from_scratch(page, site
                                timeout=90_000)
         assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is False
         assert page.locator(".calc-widget").get_attribute("data-calc-state") == "live"
-        page.locator('.calc-widget input[name="params"]').fill("70e9")
-        expected = widgets.run("weight-memory", {"params": "70e9", "format": "bf16"})["outputs"]["gib"]
-        page.wait_for_function(
-            "e => document.querySelector('.calc-widget [data-out=\"gib\"]').textContent === e", arg=expected)
+        _recomputes(page)
     finally:
         page.context.set_offline(False)
+
+
+def _recomputes(page):
+    page.locator('.calc-widget input[name="params"]').fill("70e9")
+    expected = widgets.run("weight-memory", {"params": "70e9", "format": "bf16"})["outputs"]["gib"]
+    page.wait_for_function(
+        "e => document.querySelector('.calc-widget [data-out=\"gib\"]').textContent === e", arg=expected)
