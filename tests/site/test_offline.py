@@ -45,7 +45,16 @@ def test_offline_without_the_kept_snapshot_python_starts_from_scratch(page, site
     page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
     page.wait_for_function("() => navigator.serviceWorker.controller?.state === 'activated'", timeout=90_000)
     assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is True
-    page.evaluate("() => caches.delete('calculators-snapshots')")
+    # widgets.js keeps the snapshot without awaiting it: wait until it is kept, then remove it. The browser's HTTP
+    # cache may also still hold the download; the route makes the snapshot unreachable there too.
+    assert page.evaluate("""async () => {
+        for (let i = 0; i < 100; i++) {
+            const kept = await (await caches.open('calculators-snapshots')).keys();
+            if (kept.length) return caches.delete('calculators-snapshots');
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return false; }""")
+    page.context.route("**/assets/pyodide/snapshots/*", lambda route: route.abort())
     page.context.set_offline(True)
     page.allow_errors = True  # the snapshot download fails, and is reported
     try:
