@@ -3,6 +3,7 @@
 import pytest
 
 from calculators import widgets
+from tests.site.browser_checks import recomputes_weight_memory
 
 pytestmark = pytest.mark.browser
 DEFAULT = widgets.run("weight-memory", {"params": "8.03e9", "format": "bf16"})["outputs"]["gib"]
@@ -57,7 +58,7 @@ def test_a_first_visit_restores_the_snapshot_made_at_build_time(page, site_url):
     page.goto(site_url + "calculators/weight-memory/")
     page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
     assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is True
-    _recomputes_in_the_browser(page)
+    recomputes_weight_memory(page)
 
 
 def test_a_damaged_snapshot_falls_back_to_starting_python_from_scratch(page, site_url):
@@ -67,7 +68,7 @@ def test_a_damaged_snapshot_falls_back_to_starting_python_from_scratch(page, sit
     page.goto(site_url + "calculators/weight-memory/")
     page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
     assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is False
-    _recomputes_in_the_browser(page)
+    recomputes_weight_memory(page)
 
 
 def test_a_damaged_snapshot_in_the_browser_cache_is_fetched_again(page, site_url):
@@ -92,10 +93,5 @@ def test_a_damaged_snapshot_in_the_browser_cache_is_fetched_again(page, site_url
         }
         return 0; }""", kept)
     assert size > 1_000_000
-    _recomputes_in_the_browser(page)
+    recomputes_weight_memory(page)
 
-
-def _recomputes_in_the_browser(page):
-    page.locator(".calc-widget").first.locator('input[name="params"]').fill("70e9")
-    expected = widgets.run("weight-memory", {"params": "70e9", "format": "bf16"})["outputs"]["gib"]
-    page.wait_for_function(f"() => document.querySelector('.calc-widget [data-out=\"gib\"]').textContent === {expected!r}")

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from calculators import widgets
+from tests.site.browser_checks import recomputes_weight_memory
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def test_pages_and_calculators_work_offline_after_one_visit(page, site_url):
         assert page.locator("h1").inner_text().startswith("VRAM")
         page.goto(site_url + "calculators/weight-memory/")
         page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
-        _recomputes(page)
+        recomputes_weight_memory(page)
     finally:
         page.context.set_offline(False)
 
@@ -63,13 +63,7 @@ def test_offline_without_the_kept_snapshot_python_starts_from_scratch(page, site
                                timeout=90_000)
         assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is False
         assert page.locator(".calc-widget").get_attribute("data-calc-state") == "live"
-        _recomputes(page)
+        recomputes_weight_memory(page)
     finally:
         page.context.set_offline(False)
 
-
-def _recomputes(page):
-    page.locator('.calc-widget input[name="params"]').fill("70e9")
-    expected = widgets.run("weight-memory", {"params": "70e9", "format": "bf16"})["outputs"]["gib"]
-    page.wait_for_function(
-        "e => document.querySelector('.calc-widget [data-out=\"gib\"]').textContent === e", arg=expected)
