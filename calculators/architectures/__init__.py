@@ -6,8 +6,8 @@ Llama-like estimate and a warning on the result instead of an error.
 """
 
 from calculators.architectures.dims import Reader, model_types, read_dims, supported_model_types
-from calculators.architectures.layout import (attention_tensors, mlp_tensors, moe_layers, norm_tensors,
-                                              olmo2_norms, read_moe, sliding_layers)
+from calculators.architectures.layout import (attention_tensors, mlp_tensors, moe_layers, norm_tensors, read_moe,
+                                              sliding_layers)
 from calculators.architectures.model import ROLES, Architecture, LayerAttention, Tensor
 from calculators.errors import InputError
 
@@ -56,7 +56,7 @@ def build(config) -> Architecture:
         attention.append(geometry)
         tensors += attn
         tensors += mlp_tensors(structure, reader, dims, moe, i, routed[i])
-        tensors += olmo2_norms(h, i) if model_type == "olmo2" else norm_tensors(structure["norms_per_layer"], h, i)
+        tensors += norm_tensors(structure["norms_per_layer"], h, i, structure["norm_placement"])
     tensors.append(Tensor("model.norm.weight", (h,), "norm", False))
     if not dims.tie_word_embeddings:
         tensors.append(Tensor("lm_head.weight", (v, h), "lm_head", True))
@@ -74,4 +74,6 @@ def build(config) -> Architecture:
         n_params=n_params, active_params=n_params - inactive, num_experts=moe.num_experts,
         experts_per_token=moe.top_k, moe_intermediate_size=moe.expert_size,
         max_position_embeddings=dims.max_position_embeddings, warnings=tuple(warnings),
-        supports_sdpa=bool(structure.get("sdpa", True)))
+        supports_sdpa=bool(structure.get("sdpa", True)), norm_style=structure["norm_style"],
+        norm_placement=structure["norm_placement"], qk_norm=structure["qk_norm"],
+        logit_softcapping=reader.positive_or_none("final_logit_softcapping"), attention_sinks=bool(structure["sinks"]))

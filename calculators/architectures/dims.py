@@ -70,6 +70,15 @@ class Reader:
             return None
         return validate.integer(f"config.{key}", value, minimum=minimum, maximum=maximum)
 
+    def positive_or_none(self, key: str) -> bool:
+        """True when ``key`` holds a positive number (a soft-capping value, say); null, 0 or absent: False."""
+        value = self.raw(key)
+        if value is None or value is False:
+            return False
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InputError(f"config.{key}", "expected a number or null")
+        return value > 0
+
     def flag(self, key: str, default: bool = False) -> bool:
         value = self.raw(key)
         if value is None:

@@ -84,7 +84,7 @@ def sliding_layers(rule: str, reader: Reader, dims: Dims) -> tuple[int | None, .
     if rule == "alternate":
         return tuple(window if i % 2 == 0 else None for i in range(n))
     if rule == "pattern":
-        pattern = reader.integer("sliding_window_pattern", maximum=max(n, 1) + 1)
+        pattern = reader.integer("sliding_window_pattern", maximum=LIMITS["num_hidden_layers"] + 1)
         return tuple(None if (i + 1) % pattern == 0 else window for i in range(n))
     raise AssertionError(f"unknown sliding rule {rule}")
 
@@ -180,16 +180,11 @@ def gated(prefix, h, f, role, i, *, bias=False, count=1) -> list[Tensor]:
             + linear(f"{prefix}.down_proj", h, f, role, i, bias=bias, count=count))
 
 
-def norm_tensors(count: int, h: int, i: int) -> list[Tensor]:
-    names = ("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm", "post_feedforward_layernorm")
-    if count == 2:
-        picked = names[:2]
+def norm_tensors(count: int, h: int, i: int, placement: str = "pre") -> list[Tensor]:
+    """Hidden-size norm weights of decoder layer ``i`` (OLMo 2's post-norms only: its own names)."""
+    if placement == "post":
+        picked = ("post_attention_layernorm", "post_feedforward_layernorm")
     else:
-        picked = names[:count]
+        picked = ("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm",
+                  "post_feedforward_layernorm")[:count]
     return [Tensor(f"model.layers.{i}.{n}.weight", (h,), "norm", False, i) for n in picked]
-
-
-def olmo2_norms(h: int, i: int) -> list[Tensor]:
-    """OLMo 2 normalises sub-block outputs (post-norm) instead of inputs."""
-    return [Tensor(f"model.layers.{i}.post_attention_layernorm.weight", (h,), "norm", False, i),
-            Tensor(f"model.layers.{i}.post_feedforward_layernorm.weight", (h,), "norm", False, i)]

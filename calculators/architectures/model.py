@@ -100,6 +100,14 @@ class Architecture:
     max_position_embeddings: int | None = None
     warnings: tuple[str, ...] = ()
     supports_sdpa: bool = True
+    #: What transformers' forward code does, which decides the transient and saved activations:
+    #: RMSNorm arithmetic ('llama' or 'gemma'), norm placement ('pre', 'sandwich', 'post'),
+    #: q/k norms (None, 'head', 'full'), tanh soft-capping of the logits, attention-sink logits.
+    norm_style: str = "llama"
+    norm_placement: str = "pre"
+    qk_norm: str | None = None
+    logit_softcapping: bool = False
+    attention_sinks: bool = False
 
     @property
     def is_moe(self) -> bool:

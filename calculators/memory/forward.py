@@ -18,28 +18,75 @@ def norm_phase(arch: Architecture, tokens: int, e: int) -> float:
 
 
 def attention_phase(arch: Architecture, layer: LayerAttention, tokens: int, batch: int, kv_len: int, e: int,
-                    attn: str) -> float:
-    """Normed input, q/k/v before and after RoPE, attention output and o_proj output."""
+                    attn: str, dtype: str = "bf16") -> float:
+    """Normed input, q/k/v before and after RoPE, attention output and o_proj output, plus what the
+    attention implementation itself materialises (score matrices, K/V repeated to every query head)."""
     h = arch.hidden_size
     q_width = arch.num_heads * (layer.k_dim // max(layer.n_kv_heads, 1))
     v_out = arch.num_heads * (layer.v_dim // max(layer.n_kv_heads, 1))
     live = e * tokens * (h + 2 * q_width + 2 * layer.k_dim + layer.v_dim + v_out + h)
     if attn == "eager":
-        live += eager_scores(arch, layer, tokens, batch, kv_len, e)
+        live += eager_scores(arch, layer, tokens, batch, kv_len, e, dtype)
+    elif attn == "sdpa":
+        live += sdpa_extra(arch, layer, tokens, batch, kv_len, e)
     return live
 
 
-def eager_scores(arch: Architecture, layer: LayerAttention, tokens: int, batch: int, kv_len: int, e: int) -> float:
-    """Eager attention materialises the (batch, heads, q, k) score matrix several times.
+def masked(layer: LayerAttention, kv_len: int) -> bool:
+    """transformers passes SDPA an explicit mask only when a sliding window actually cuts the keys."""
+    return layer.kind == "sliding" and bool(layer.window) and kv_len >= layer.window
 
-    ``matmul`` output and the ``* scaling`` copy (then soft-capping and the mask add, one
-    pair at a time), then softmax in fp32 and its cast back: at most ``2e + 4`` (half precision) or ``2e`` (fp32) bytes per score,
-    plus the additive mask (batch, 1, q, k) and K/V repeated to every query head.
+
+def sdpa_mask_bytes(arch: Architecture, queries: int, kv_len: int) -> int:
+    """The boolean (1, 1, q, k) mask transformers builds once per forward for sliding-window layers
+    (broadcast over the batch); full-attention layers use SDPA's causal flag instead."""
+    return queries * kv_len if any(masked(layer, kv_len) for layer in arch.attention) else 0
+
+
+def sdpa_extra(arch: Architecture, layer: LayerAttention, tokens: int, batch: int, kv_len: int, e: int) -> float:
+    """What ``torch.nn.functional.scaled_dot_product_attention`` adds beyond q, k, v and its output.
+
+    transformers asks for ``enable_gqa`` when K/V heads are shared, no mask is passed and the
+    head size is at most 256; otherwise it repeats K and V to every query head first (copies).
+    PyTorch's fused kernels never materialise scores, but only flash attention (half precision)
+    accepts ``enable_gqa``: an fp32 grouped-query call falls back to the math kernel, which
+    holds the fp32 score matrix twice (product and softmax) next to repeated K/V.
+    """
+    groups = arch.num_heads // max(layer.n_kv_heads, 1)
+    if groups <= 1:
+        return 0.0
+    repeated = e * batch * kv_len * (layer.k_dim + layer.v_dim) * groups
+    head = layer.k_dim // max(layer.n_kv_heads, 1)
+    if masked(layer, kv_len) or head > 256 or layer.k_dim != layer.v_dim:
+        return repeated
+    if e < FP32:
+        return 0.0
+    queries = tokens // max(batch, 1)
+    scores = batch * arch.num_heads * queries * kv_len
+    return 2 * FP32 * scores + repeated + e * tokens * arch.num_heads * head + FP32 * queries * kv_len
+
+
+def eager_scores(arch: Architecture, layer: LayerAttention, tokens: int, batch: int, kv_len: int, e: int,
+                 dtype: str = "bf16") -> float:
+    """Eager attention materialises the (batch, heads, q, k) score matrix several times at once.
+
+    transformers' ``eager_attention_forward``: ``matmul * scaling`` and the mask add hold two
+    copies at a time; ``softmax(dtype=float32)`` converts a bf16 input to fp32 first (fp16 on
+    CUDA has a fused half-to-float kernel), so the input, the fp32 copy and the fp32 result
+    coexist, and ``.to(dtype)`` adds the cast back. With attention sinks (gpt-oss) the softmax
+    stays in the input dtype over the scores concatenated with the sink logit: three copies.
+    Plus the additive mask (batch, 1, q, k) and K/V repeated to every query head.
     """
     queries_per_seq = tokens // max(batch, 1)
     keys = kv_len  # a sliding window is applied through the mask; the score matrix is still q x k
     scores = batch * arch.num_heads * queries_per_seq * keys
-    per_score = 2 * e + (FP32 if e < FP32 else 0)
+    if arch.attention_sinks:
+        per_score = 3 * e
+    elif e >= FP32:
+        per_score = 2 * e
+    else:
+        converted = FP32 if dtype == "bf16" else 0
+        per_score = max(2 * e, e + converted + FP32, e + FP32 + e)
     mask = batch * queries_per_seq * keys * e
     repeated = 0
     if layer.n_kv_heads < arch.num_heads:
@@ -84,13 +131,14 @@ def moe_phase(arch: Architecture, layer_index: int, tokens: int, e: int) -> floa
     return max(up, down, shared_phase) + router
 
 
-def layer_peak(arch: Architecture, layer_index: int, tokens: int, batch: int, kv_len: int, e: int, attn: str) -> float:
+def layer_peak(arch: Architecture, layer_index: int, tokens: int, batch: int, kv_len: int, e: int, attn: str,
+               dtype: str = "bf16") -> float:
     """Largest transient set while decoder layer ``layer_index`` runs (embeddings output and layer input included)."""
     h = arch.hidden_size
     held = 2 * e * tokens * h
     layer = arch.attention[layer_index]
     return held + max(norm_phase(arch, tokens, e) + e * tokens * h,
-                      attention_phase(arch, layer, tokens, batch, kv_len, e, attn),
+                      attention_phase(arch, layer, tokens, batch, kv_len, e, attn, dtype),
                       mlp_phase(arch, layer_index, tokens, e))
 
 

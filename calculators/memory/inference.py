@@ -92,14 +92,12 @@ def kv_bytes_per_value(setup: InferenceSetup) -> float:
 
 
 def representative_layers(arch: Architecture) -> list[int]:
-    """The last layer plus the last layer of each other MLP kind (dense vs routed)."""
-    picks = {arch.num_layers - 1}
+    """The last layer of each kind: dense or routed MLP, full or sliding attention."""
     routed = {t.layer for t in arch.tensors if t.role == "expert"}
-    for i in range(arch.num_layers - 1, -1, -1):
-        if (i in routed) != ((arch.num_layers - 1) in routed):
-            picks.add(i)
-            break
-    return sorted(picks)
+    last = {}
+    for i in range(arch.num_layers):
+        last[(i in routed, arch.attention[i].kind)] = i
+    return sorted(last.values())
 
 
 def estimate_inference(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
@@ -139,9 +137,14 @@ def _transformers(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     b, s = setup.batch, setup.prompt_tokens
     tokens = b * s
     kept = tokens if setup.logits_to_keep == 0 else b * min(setup.logits_to_keep, s)
-    kv_prefill = arch.kv_cache_bytes(b, s, kv_b)
+    # transformers' sliding-window cache layers keep a view of the last window of what they were
+    # given: after prefill they still hold the whole prompt, until the first decode step replaces it.
+    kv_prefill = b * s * arch.kv_bytes_per_token(kv_b)
     # Prefill: the last layer of each kind runs with (nearly) the whole cache already written.
-    layer_peak = max(forward.layer_peak(arch, i, tokens, b, s, e, setup.attn) for i in representative_layers(arch))
+    layer_peak = max(forward.layer_peak(arch, i, tokens, b, s, e, setup.attn, setup.compute_dtype)
+                     for i in representative_layers(arch))
+    if setup.attn == "sdpa":
+        layer_peak += forward.sdpa_mask_bytes(arch, s, s)
     hidden, logits = forward.head_phase(arch, tokens, kept, e)
     candidates = {
         "prefill": ({"weights": w, "kv_cache": kv_prefill, "activations": layer_peak}),
@@ -149,10 +152,10 @@ def _transformers(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     }
     # Decode: the cache grows by concatenation (one layer's K/V copied), prefill logits still held.
     total = s + max(setup.new_tokens, 1)
-    kv_decode = arch.kv_cache_bytes(b, total, kv_b)
     one_layer = max(layer.cached_tokens(total) * layer.values_per_token() for layer in arch.attention) * b * kv_b
-    decode_act = one_layer + forward.layer_peak(arch, arch.num_layers - 1, b, b, total, e, setup.attn)
-    candidates["decode"] = {"weights": w, "kv_cache": kv_decode, "activations": decode_act,
+    decode_act = one_layer + forward.layer_peak(arch, arch.num_layers - 1, b, b, total, e, setup.attn,
+                                                setup.compute_dtype)
+    candidates["decode"] = {"weights": w, "kv_cache": kv_prefill, "activations": decode_act,
                             "logits": logits + b * arch.vocab_size * e}
     # Loading: transformers materialises a tied lm_head before tying it to the embeddings.
     load_extra = weights.role_bytes("embedding") if arch.tie_word_embeddings else 0.0
@@ -162,9 +165,13 @@ def _transformers(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     non_weight = sum(alive.values()) - w
     details = [("kv_bytes_per_token", arch.kv_bytes_per_token(kv_b)), ("weight_bits_per_param", weights.bits_per_weight),
                ("n_params", float(arch.n_params))]
+    warnings = _warnings(arch, setup)
+    if any(layer.cached_tokens(s) < s for layer in arch.attention):
+        warnings.append("transformers keeps the whole prompt's keys and values in sliding-window layers until "
+                        "the first decode step; the window caps the cache only after that")
     return make_estimate("inference", "transformers", alive, context_bytes=rt["cuda_context_bytes"],
                          allocator_bytes=rt["allocator_cache_fraction"] * non_weight, phase=phase,
-                         warnings=_warnings(arch, setup), details=details)
+                         warnings=warnings, details=details)
 
 
 def _vllm(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:

@@ -17,7 +17,7 @@ import dataclasses
 from calculators import formats, validate
 from calculators.architectures import Architecture
 from calculators.errors import InputError
-from calculators.memory import optimizers
+from calculators.memory import forward, optimizers, saved_activations
 from calculators.memory.inference import eager_fallback, runtime_data
 from calculators.memory.result import MemoryEstimate, make_estimate
 from calculators.memory.weight_bytes import weight_bytes
@@ -89,78 +89,10 @@ def lora_params(arch: Architecture, rank: int, targets: tuple[str, ...]) -> int:
     return total
 
 
-@dataclasses.dataclass(frozen=True)
-class _Precision:
-    weight: int      # bytes per stored (trainable or frozen base) weight
-    residual: int    # residual stream between layers
-    act: int         # matmul outputs
-    autocast: bool   # fp32 weights cast to bf16 per matmul
-    trainable_base: bool
-
-
-def _precision(mode: str) -> _Precision:
-    return {
-        "mixed": _Precision(FP32, FP32, BF16, True, True),
-        "bf16": _Precision(BF16, BF16, BF16, False, True),
-        "fp32": _Precision(FP32, FP32, FP32, False, True),
-        "lora": _Precision(BF16, BF16, BF16, True, False),
-        "qlora": _Precision(BF16, BF16, BF16, True, False),
-    }[mode]
-
-
-def _norm_saved(p: _Precision, h: int, consumers: int, lora_consumers: int) -> float:
-    """Per token: what one RMSNorm (input included) and the casts of its output leave saved."""
-    if p.trainable_base and p.autocast:     # fp32 input, fp32 normalised, one bf16 cast per matmul
-        return p.residual * h + FP32 * h + BF16 * h * consumers
-    if p.trainable_base and p.act == BF16:  # bf16 input, its fp32 copy, bf16 cast, bf16 output
-        return p.residual * h + FP32 * h + 2 * BF16 * h
-    if p.trainable_base:                    # fp32: input, normalised, output
-        return 3 * FP32 * h
-    # frozen base (LoRA): bf16 input, its fp32 copy and the bf16 output stay saved
-    return p.residual * h + FP32 * h + BF16 * h
-
-
-def _layer_saved(arch: Architecture, i: int, p: _Precision, targets: frozenset, rank: int, attn: str,
-                 seq: int) -> float:
-    """Per token: activations autograd saves for decoder layer ``i``."""
-    h, e = arch.hidden_size, p.act
-    tensors = [t for t in arch.tensors if t.layer == i and t.is_linear]
-    proj = {t.name.rsplit(".", 2)[-2]: t for t in tensors}
-    lora = {name for name in proj if name in targets and proj[name].role != "expert"} if rank else set()
-    layer = arch.attention[i]
-    q_w = arch.num_heads * (layer.k_dim // max(layer.n_kv_heads, 1))
-    out_w = arch.num_heads * (layer.v_dim // max(layer.n_kv_heads, 1))
-    attn_in = [n for n in ("q_proj", "k_proj", "v_proj", "qkv_proj", "q_a_proj", "kv_a_proj_with_mqa") if n in proj]
-    mlp_in = [n for n in ("gate_proj", "up_proj", "gate_up_proj") if n in proj] or ["router", "gate"]
-    saved = _norm_saved(p, h, len(attn_in), len([n for n in attn_in if n in lora]))
-    saved += e * (2 * q_w + layer.k_dim + layer.v_dim) + FP32 * arch.num_heads  # q, k, v, output, logsumexp
-    if attn == "eager":
-        saved += (e + FP32) * arch.num_heads * seq  # probabilities (bf16) and fp32 softmax output per query
-    saved += _norm_saved(p, h, len(mlp_in), len([n for n in mlp_in if n in lora]))
-    routed = [t for t in tensors if t.role == "expert"]
-    if routed:
-        k, f = arch.experts_per_token, arch.moe_intermediate_size
-        saved += k * (2 * e * h + 4 * e * f) + FP32 * arch.num_experts
-        shared = [t.out_features for t in tensors if t.role == "shared_expert" and t.in_features == h
-                  and t.out_features > 1]
-        if shared:
-            saved += 4 * e * max(shared)
-    else:
-        widths = [t.out_features for t in tensors if t.role == "mlp" and t.in_features == h]
-        f = max(widths) // (2 if len(widths) == 1 else 1) if widths else 0
-        # gate output, activation, up output, product (the product only if down_proj needs it)
-        keep_product = p.trainable_base or "down_proj" in lora
-        saved += e * f * (4 if keep_product else 3)
-    # LoRA: lora_B keeps the rank-r product; the adapters' inputs (norm outputs, attention
-    # output, MLP product) are tensors already counted above.
-    saved += BF16 * rank * len(lora)
-    return saved
-
-
 def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimate:
     """Peak memory of a training step (the second step: optimizer states already exist)."""
     setup = eager_fallback(arch, check(setup, arch))
-    p = _precision(setup.mode)
+    p = saved_activations.PRECISIONS[setup.mode]
     n = setup.num_gpus
     tokens = setup.batch * setup.seq
     h, v = arch.hidden_size, arch.vocab_size
@@ -196,8 +128,9 @@ def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimat
 
     # Activations saved for backward.
     targets = frozenset(setup.lora_targets) if lora else frozenset()
-    per_layer = [_layer_saved(arch, i, p, targets, setup.lora_rank, setup.attn, setup.seq) for i in range(arch.num_layers)]
-    final_norm = _norm_saved(p, h, 1, 0)
+    per_layer = [saved_activations.layer_saved(arch, i, p, targets, setup.lora_rank, setup.attn, setup.seq)
+                 for i in range(arch.num_layers)]
+    final_norm = saved_activations.final_norm_saved(arch, p)
     if setup.grad_ckpt:
         saved_layers = tokens * arch.num_layers * p.residual * h
         recompute = tokens * max(per_layer)
@@ -205,22 +138,26 @@ def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimat
         saved_layers = tokens * sum(per_layer)
         recompute = 0.0
     saved_layers += tokens * final_norm
+    if setup.attn == "sdpa":
+        saved_layers += forward.sdpa_mask_bytes(arch, setup.seq, setup.seq)
     linear_params = sum(i * o * c for i, o, c in arch.linear_layers())
     head_params = v * h
     casts_forward = BF16 * linear_params if (p.autocast and p.trainable_base) else 0.0
     casts_saved = casts_forward if not setup.grad_ckpt else (BF16 * head_params if casts_forward else 0.0)
 
     # Loss: logits of every position, fp32 upcast, log-softmax saved; backward adds two fp32 tensors.
+    # Soft-capped logits (Gemma 2: cap * tanh(logits / cap)) also keep the tanh output.
     logit_e = FP32 if p.act == FP32 else BF16
     logits_fp32 = FP32 * tokens * v
-    logits_fwd = logit_e * tokens * v + (logits_fp32 if logit_e != FP32 else 0) + logits_fp32
-    saved_total = saved_layers + casts_saved + logits_fp32
+    capped = logit_e * tokens * v if arch.logit_softcapping else 0.0
+    logits_fwd = logit_e * tokens * v + (logits_fp32 if logit_e != FP32 else 0) + logits_fp32 + capped
+    saved_total = saved_layers + casts_saved + logits_fp32 + capped
 
     states = state_bytes
     fwd = {"weights": weights, "optimizer_states": states, "adapters": adapters,
            "activations": saved_layers + casts_forward, "logits": logits_fwd}
     bwd = {"weights": weights, "optimizer_states": states, "adapters": adapters,
-           "activations": saved_layers + casts_saved, "logits": 3 * logits_fp32}
+           "activations": saved_layers + casts_saved, "logits": 3 * logits_fp32 + capped}
     candidates = {"forward": fwd, "backward": bwd,
                   "optimizer-step": {"weights": weights, "gradients": gradients, "adapters": adapters,
                                      "optimizer_states": states + temp_bytes}}

@@ -96,6 +96,12 @@ def test_kv_sliding_and_hybrid_layers():
     assert oss.attention_kinds == ("sliding", "full") and oss.attention[0].window == 128
 
 
+def test_sliding_pattern_longer_than_the_model_slides_every_layer():
+    # transformers: layer i is full only when (i + 1) % sliding_window_pattern == 0
+    short = build({"model_type": "gemma3_text", "num_hidden_layers": 2, "sliding_window_pattern": 6})
+    assert [layer.kind for layer in short.attention] == ["sliding", "sliding"]
+
+
 def test_unknown_model_type_gives_generic_estimate_with_warning():
     arch = build({"model_type": "brand_new_lm", "hidden_size": 1024, "num_hidden_layers": 4,
                   "num_attention_heads": 8, "vocab_size": 1000, "intermediate_size": 4096})
