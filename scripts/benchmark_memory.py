@@ -7,11 +7,13 @@ The naive "twice the weight bytes" rule is shown alongside.
 
 Usage:  python scripts/benchmark_memory.py            print the table, rewrite the generated files
         python scripts/benchmark_memory.py --check    exit 1 if the generated files are out of date
-Folder: $GPU_TRUTH_DIR, else ../shared/gpu-truth beside the repository, else validation/gpu-truth.
+Files: $GPU_TRUTH_DIR, else ../shared/gpu-truth beside the repository, else validation/gpu-truth;
+plus this project's own measurements in validation/measured (unless $GPU_TRUTH_DIR is set).
 """
 
 import argparse
 import dataclasses
+import json
 import pathlib
 import statistics
 import sys
@@ -19,7 +21,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from validation.truth import records, truth_dir  # noqa: E402
+from validation.truth import MEASURED, records, truth_files  # noqa: E402
 from calculators import scenarios  # noqa: E402
 from calculators.units import GIB  # noqa: E402
 
@@ -66,6 +68,8 @@ def describe(record: dict) -> str:
         keep = record.get("logits_to_keep", 1)
         return f"{shape} {record.get('dtype', 'bfloat16')} {record.get('attn', 'sdpa')}" + (" all-logits" if keep == 0 else "")
     parts = [shape, record.get("mode", "mixed")]
+    if record.get("attn", "sdpa") != "sdpa":
+        parts.append(record["attn"])
     if record.get("lora"):
         parts.append(f"r{record['lora']['r']}×{len(record['lora']['targets'])}")
     if record.get("grad_ckpt"):
@@ -79,10 +83,15 @@ def naive_bytes(record: dict) -> float:
     return 2 * record["n_params"] * per_param
 
 
-def run_benchmark(folder: pathlib.Path | None = None) -> list[Row]:
-    folder = folder or truth_dir()
+def batch_descriptions() -> dict:
+    """File stem to what the file is for (validation/measured/batches.json)."""
+    path = MEASURED / "batches.json"
+    return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+
+
+def run_benchmark(paths: list[pathlib.Path] | None = None) -> list[Row]:
     rows = []
-    for path in sorted(folder.glob("*.jsonl")):
+    for path in truth_files() if paths is None else paths:
         for record in records(path):
             if record.get("kind") not in KINDS:
                 continue
@@ -111,6 +120,12 @@ def render_markdown(rows: list[Row]) -> str:
     for r in rows:
         lines.append(f"| {r.source} | {r.kind} | {r.model} | {r.setup} | {r.measured_bytes / GIB:.2f} | "
                      f"{r.predicted_bytes / GIB:.2f} | {r.error:+.1%} | {r.naive_bytes / GIB:.2f} | {r.naive_error:+.0%} |")
+    lines += ["", "| File | What it is | Cases | Median error | Largest error |", "|---|---|---:|---:|---:|"]
+    about = batch_descriptions()
+    for source in dict.fromkeys(r.source for r in rows):
+        part = summary([r for r in rows if r.source == source])
+        lines.append(f"| {source} | {about.get(source, '')} | {part['cases']} | {part['median_abs_error']:.2%} | "
+                     f"{part['max_abs_error']:.2%} |")
     lines += [
         "",
         f"Over {s['cases']} cases the median absolute error is **{s['median_abs_error']:.2%}** and the largest "

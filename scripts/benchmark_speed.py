@@ -8,7 +8,8 @@ measured ``step_s``. Writes docs/methodology/_generated/speed-validation.md and 
     python scripts/benchmark_speed.py --check    # exit 1 if the generated files are out of date
     GPU_TRUTH_DIR=/path python scripts/benchmark_speed.py --no-write
 
-Data: $GPU_TRUTH_DIR, else ../shared/gpu-truth beside the repository, else validation/gpu-truth.
+Data: $GPU_TRUTH_DIR, else ../shared/gpu-truth beside the repository, else validation/gpu-truth;
+plus this project's own measurements in validation/measured (unless $GPU_TRUTH_DIR is set).
 """
 
 import argparse
@@ -24,7 +25,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from validation.truth import records, truth_dir  # noqa: E402
+from validation.truth import records, truth_files  # noqa: E402
 from calculators.speed.scenario import estimate  # noqa: E402
 
 GENERATED = ROOT / "docs" / "methodology" / "_generated"
@@ -55,10 +56,10 @@ class Curve:
     seconds: tuple[float, ...]
 
 
-def evaluate(directory: pathlib.Path) -> tuple[list[Row], list[Curve], list[tuple[str, str]]]:
+def evaluate(paths: list[pathlib.Path]) -> tuple[list[Row], list[Curve], list[tuple[str, str]]]:
     """Rows compared, model curves for the plot, and (file name, sha256) of every input."""
     rows, curves, inputs = [], [], []
-    for path in sorted(directory.glob("*.jsonl")):
+    for path in paths:
         found = records(path)
         sweeps = [r for r in found if r.get("kind") == "decode_sweep" and r.get("rows")]
         if not sweeps:
@@ -172,10 +173,10 @@ def svg(rows: list[Row], curves: list[Curve]) -> str:
     return "\n".join(out) + "\n"
 
 
-def outputs(directory: pathlib.Path) -> tuple[dict, dict[pathlib.Path, str]]:
-    rows, curves, inputs = evaluate(directory)
+def outputs(paths: list[pathlib.Path]) -> tuple[dict, dict[pathlib.Path, str]]:
+    rows, curves, inputs = evaluate(paths)
     if not rows:
-        raise SystemExit(f"no decode_sweep rows under {directory}")
+        raise SystemExit(f"no decode_sweep rows in {', '.join(p.name for p in paths) or 'no files'}")
     return summary(rows), {GENERATED / "speed-validation.md": markdown(rows, inputs),
                            GENERATED / "speed-validation.svg": svg(rows, curves)}
 
@@ -185,9 +186,9 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the generated files differ")
     parser.add_argument("--no-write", action="store_true", help="only print the summary")
     args = parser.parse_args(argv)
-    directory = truth_dir()
-    result, files = outputs(directory)
-    print(json.dumps({"truth_dir": str(directory), **result}, indent=1))
+    paths = truth_files()
+    result, files = outputs(paths)
+    print(json.dumps({"files": [str(p) for p in paths], **result}, indent=1))
     if args.check:
         stale = [str(p.relative_to(ROOT)) for p, text in files.items()
                  if not p.exists() or p.read_text(encoding="utf-8") != text]

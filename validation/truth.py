@@ -5,6 +5,8 @@ import os
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+#: This project's own measurements (protocol: validation/measure_gpu.py; see the README there).
+MEASURED = ROOT / "validation" / "measured"
 
 
 def truth_dir() -> pathlib.Path:
@@ -16,6 +18,15 @@ def truth_dir() -> pathlib.Path:
     if any(shared.glob("*.jsonl")):
         return shared
     return ROOT / "validation" / "gpu-truth"
+
+
+def truth_files() -> list[pathlib.Path]:
+    """Every measurement file the calculators are checked against: the reference folder's and,
+    unless ``GPU_TRUTH_DIR`` names another folder, this project's own measurements."""
+    files = sorted(truth_dir().glob("*.jsonl"))
+    if not os.environ.get("GPU_TRUTH_DIR"):
+        files += sorted(MEASURED.glob("*.jsonl"))
+    return files
 
 
 def records(path: pathlib.Path) -> list[dict]:

@@ -4,6 +4,7 @@ import pytest
 
 from calculators.errors import InputError
 from calculators.memory import TrainingSetup, estimate_training, lora_params
+from calculators import model_catalog
 from calculators.model_catalog import get
 from tests.calculators.truth import records
 
@@ -17,7 +18,7 @@ def est(arch=LLAMA1B, **kw):
 
 @pytest.mark.parametrize("record", [r for r in records("training") if r.get("lora")], ids=lambda r: r["model"])
 def test_lora_trainable_params_match_peft(record):
-    arch = get(record["model"]).architecture()
+    arch = model_catalog.resolve(record["model"], record["config"])[1]
     assert lora_params(arch, record["lora"]["r"], tuple(record["lora"]["targets"])) == record["trainable_params"]
 
 

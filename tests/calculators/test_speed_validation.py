@@ -6,7 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.calculators.truth import truth_dir
+from tests.calculators.truth import truth_files
+from validation.truth import MEASURED
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SPEC = importlib.util.spec_from_file_location("benchmark_speed", ROOT / "scripts" / "benchmark_speed.py")
@@ -16,9 +17,8 @@ SPEC.loader.exec_module(bench)
 
 @pytest.fixture(scope="module")
 def evaluated():
-    rows, curves, inputs = bench.evaluate(truth_dir())
-    if not rows:
-        pytest.skip(f"no decode_sweep rows under {truth_dir()}")
+    rows, curves, inputs = bench.evaluate(truth_files())
+    assert rows, "the project's own measurements hold decode sweeps: rows must never be empty"
     return rows, curves, inputs
 
 
@@ -55,10 +55,12 @@ def test_generated_report_is_up_to_date():
     report = bench.GENERATED / "speed-validation.md"
     assert report.exists(), "run: python scripts/benchmark_speed.py"
     wanted = set(_inputs_of(report.read_text(encoding="utf-8")))
-    for directory in (truth_dir(), ROOT.parent / "shared" / "gpu-truth", ROOT / "validation" / "gpu-truth"):
-        _, _, inputs = bench.evaluate(directory) if directory.is_dir() else ([], [], [])
+    own = sorted(MEASURED.glob("*.jsonl"))
+    for reference in (ROOT.parent / "shared" / "gpu-truth", ROOT / "validation" / "gpu-truth"):
+        paths = sorted(reference.glob("*.jsonl")) + own
+        _, _, inputs = bench.evaluate(paths)
         if {f"{name}:{digest}" for name, digest in inputs} == wanted:
-            _, files = bench.outputs(directory)
+            _, files = bench.outputs(paths)
             for path, text in files.items():
                 assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run scripts/benchmark_speed.py"
             return

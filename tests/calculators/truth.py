@@ -1,25 +1,17 @@
-"""Reference measurements (gpu-truth JSONL files) for the tests: shared folder first, vendored copy otherwise."""
+"""Measured GPU records for the tests: the reference folder (shared, or the vendored copy) and this
+project's own measurements; the same files the benchmark scripts read (validation/truth.py)."""
 
 import json
-import os
-import pathlib
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from validation.truth import ROOT, truth_dir, truth_files  # noqa: F401  (re-exported for the tests)
+
 VENDORED = ROOT / "validation" / "gpu-truth"
 
 
-def truth_dir() -> pathlib.Path:
-    configured = os.environ.get("GPU_TRUTH_DIR")
-    if configured:
-        return pathlib.Path(configured)
-    shared = ROOT.parent / "shared" / "gpu-truth"
-    return shared if any(shared.glob("*.jsonl")) else VENDORED
-
-
 def records(*kinds: str) -> list[dict]:
-    """Every record of the given kinds in every *.jsonl file."""
+    """Every record of the given kinds in every measurement file."""
     out = []
-    for path in sorted(truth_dir().glob("*.jsonl")):
+    for path in truth_files():
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 record = json.loads(line)
