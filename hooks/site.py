@@ -6,6 +6,7 @@ the glossary, ``hooks.pyodide_assets`` and ``hooks.wheel`` provide the browser r
 
 import logging
 import pathlib
+import re
 import sys
 
 from mkdocs.exceptions import PluginError
@@ -78,6 +79,16 @@ def on_files(files, config):
         files.append(File.generated(config, src_uri, content=content))
     _state["assets"].add(files, config, _state["runtime"])
     return files
+
+
+def on_env(env, config, files):
+    """Expose the theme's script path to overrides/main.html, which starts it late on calculator pages."""
+    source = env.loader.get_source(env, "base.html")[0]
+    found = re.findall(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js", source)
+    if len(set(found)) != 1:
+        raise PluginError("overrides/main.html: cannot find the theme's script in its base.html")
+    env.globals["theme_bundle"] = found[0]
+    return env
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -251,7 +251,7 @@
         + (widget.dataset.fromUrl ? "for this page's default inputs, not the ones in the link." : "when the page was built.");
       console.error(error);
     } finally {
-      if (window.__calcSearchGate) window.__calcSearchGate();  // the theme's search index may load now (overrides/main.html)
+      if (window.__calcThemeGate) window.__calcThemeGate();  // the theme's script may start now (overrides/main.html)
     }
   }
 
@@ -293,10 +293,13 @@
   function init() {
     runtime.inits += 1;
     document.querySelectorAll(".calc-widget").forEach(bind);
+    // No calculator in view, so Python is not starting: nothing to wait for before the theme's script.
+    if (!runtime.promise && window.__calcThemeGate) window.__calcThemeGate();
   }
 
-  // A page that opens with a calculator binds its widgets before the theme's scripts run; the theme's document$
-  // then binds the widgets of pages reached by instant navigation (binding is idempotent).
+  // A page that opens with a calculator binds its widgets before the theme's script runs (it starts after the first
+  // result there); the theme's document$ then binds the widgets of pages reached by instant navigation (binding is
+  // idempotent, and DOMContentLoaded comes twice on such a page: overrides/main.html).
   if (document.querySelector(".calc-widget")) init();
   const subscribe = () => (window.document$ ? window.document$.subscribe(init) : init());
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", subscribe);

@@ -128,10 +128,48 @@ def test_turning_to_search_loads_the_index_at_once(page, site_url):
     assert page.evaluate("() => window.__calcFirstResultMs") is None
 
 
+_BUNDLE_START = """() => {
+    const entry = performance.getEntriesByType('resource').find(
+      (r) => /\\/assets\\/javascripts\\/bundle\\.[0-9a-f]+\\.min\\.js$/.test(r.name));
+    return entry ? entry.startTime : null; }"""
+
+
+def test_calculator_page_starts_the_theme_after_its_first_result_and_the_theme_works(page, site_url):
+    page.goto(site_url + "calculators/inference-memory/")
+    wait_live(page)
+    page.wait_for_function("() => window.document$ !== undefined", timeout=10_000)
+    first_result = page.evaluate("() => window.__calcFirstResultMs")
+    assert page.evaluate(_BUNDLE_START) >= min(first_result, 3000) - 1
+    # Started late, the theme still navigates instantly, and the site's scripts run on the pages it opens.
+    page.evaluate("window.__navMarker = 1")
+    page.locator("article a[href*='methodology/memory/']").first.click()
+    page.wait_for_url("**/methodology/memory/**")
+    page.wait_for_selector('.arithmatex[data-katex="done"]', timeout=10_000)
+    assert page.evaluate("window.__navMarker") == 1, "navigation reloaded the page instead of staying instant"
+
+
+def test_the_readers_first_key_starts_the_theme_while_python_is_loading(page, site_url):
+    page.context.route("**/assets/pyodide/pyodide.asm.wasm", lambda route: None)  # Python never finishes starting
+    page.goto(site_url + "calculators/inference-memory/", wait_until="domcontentloaded")
+    pressed_at = page.evaluate("() => performance.now()")
+    assert pressed_at < 2000, "the page took too long to load for this test to tell the key from the 3 s fallback"
+    assert page.evaluate(_BUNDLE_START) is None
+    page.keyboard.press("Tab")
+    page.wait_for_function("() => window.document$ !== undefined", timeout=10_000)
+    assert pressed_at - 1 <= page.evaluate(_BUNDLE_START) < min(pressed_at + 800, 3000)
+
+
+def test_entry_with_its_calculator_below_the_fold_starts_the_theme_at_once(page, site_url):
+    page.goto(site_url + "glossary/hbm/")
+    page.wait_for_function("() => window.document$ !== undefined", timeout=10_000)
+    assert page.evaluate(_BUNDLE_START) < 2500  # not the 3 s fallback: no Python to wait for
+    assert page.request_log.matching("/assets/pyodide/") == []
+
+
 def test_page_without_a_calculator_loads_the_search_index_at_once(page, site_url):
     page.goto(site_url + "glossary/arithmetic-bandwidth/")
     page.wait_for_function(f"() => ({_INDEX_START})() !== null", timeout=10_000)
-    assert page.evaluate("() => window.__calcSearchGate") is None
+    assert page.evaluate("() => window.__calcThemeGate") is None
     assert page.evaluate(_INDEX_START) < 2000
 
 
