@@ -150,12 +150,14 @@ def _transformers(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
         "prefill": ({"weights": w, "kv_cache": kv_prefill, "activations": layer_peak}),
         "prefill-lm-head": ({"weights": w, "kv_cache": kv_prefill, "activations": hidden, "logits": logits}),
     }
-    # Decode: the cache grows by concatenation (one layer's K/V copied), prefill logits still held.
+    # Decode: the cache grows by concatenation (one layer's K/V copied), prefill logits still held. The first
+    # step starts from the whole prompt in every layer; the last ends with the windows applied to all tokens.
     total = s + max(setup.new_tokens, 1)
+    kv_decode = max(kv_prefill, arch.kv_cache_bytes(b, total, kv_b))
     one_layer = max(layer.cached_tokens(total) * layer.values_per_token() for layer in arch.attention) * b * kv_b
     decode_act = one_layer + forward.layer_peak(arch, arch.num_layers - 1, b, b, total, e, setup.attn,
                                                 setup.compute_dtype)
-    candidates["decode"] = {"weights": w, "kv_cache": kv_prefill, "activations": decode_act,
+    candidates["decode"] = {"weights": w, "kv_cache": kv_decode, "activations": decode_act,
                             "logits": logits + b * arch.vocab_size * e}
     # Loading: transformers materialises a tied lm_head before tying it to the embeddings.
     load_extra = weights.role_bytes("embedding") if arch.tie_word_embeddings else 0.0

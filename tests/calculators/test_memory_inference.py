@@ -38,6 +38,16 @@ def test_gqa_versus_mha_cache():
     assert est(mha).component("kv_cache") == 8 * est(gqa).component("kv_cache")
 
 
+def test_the_cache_grows_with_the_generated_tokens():
+    llama = get("llama-3.1-8b").architecture()
+    short = est(llama, prompt_tokens=1024, new_tokens=1)
+    long = est(llama, prompt_tokens=1024, new_tokens=31_744)
+    assert long.component("kv_cache") == llama.kv_cache_bytes(1, 32_768, 2)
+    assert long.peak_phase == "decode" and long.peak_allocated_bytes > short.peak_allocated_bytes
+    gemma = get("gemma-3-1b").architecture()  # sliding layers: the prompt first, then the windows
+    assert est(gemma, prompt_tokens=1024, new_tokens=64_000).component("kv_cache") == gemma.kv_cache_bytes(1, 65_024, 2)
+
+
 def test_sliding_window_layers_cap_the_cache_after_the_first_decode_step():
     gemma = get("gemma-3-1b").architecture()
     full_layers = sum(1 for layer in gemma.attention if layer.kind == "full")
