@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from validation.truth import MEASURED, records, truth_files  # noqa: E402
 from calculators import scenarios  # noqa: E402
+from calculators.charts import Series, line_chart  # noqa: E402
 from calculators.units import GIB  # noqa: E402
 
 GENERATED = ROOT / "docs" / "methodology" / "_generated"
@@ -137,63 +138,32 @@ def render_markdown(rows: list[Row]) -> str:
 
 
 def render_svg(rows: list[Row]) -> str:
-    """Predicted against measured peak, one marker per case, pure SVG that follows the page's colours."""
-    size, pad = 420, 56
-    top = max(max(r.measured_bytes, r.predicted_bytes) for r in rows) / GIB
-    step = 10 if top <= 100 else 20
-    limit = step * (int(top // step) + 1)
-
-    def x(v):
-        return pad + (size - 2 * pad) * v / limit
-
-    def y(v):
-        return size - pad - (size - 2 * pad) * v / limit
-
+    """Predicted against measured peak, one marker per case (calculators.charts, like every chart on the site)."""
     s = summary(rows)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
-        'role="img" aria-labelledby="mv-title mv-desc" class="memory-validation">',
-        '<title id="mv-title">Predicted against measured peak GPU memory</title>',
-        f'<desc id="mv-desc">{s["cases"]} measured cases (inference as circles, training as squares); points on the '
-        f'diagonal are exact. Median absolute error {s["median_abs_error"]:.1%}, largest {s["max_abs_error"]:.1%}. '
-        'Hollow diamonds show the naive twice-the-weights rule.</desc>',
-        '<style>.memory-validation{color:var(--md-default-fg-color,currentColor);font:11px sans-serif}'
-        '.memory-validation .grid{stroke:currentColor;stroke-opacity:.15}'
-        '.memory-validation .axis{stroke:currentColor}'
-        '.memory-validation .ideal{stroke:currentColor;stroke-dasharray:4 3;stroke-opacity:.6}'
-        '.memory-validation .inf{fill:var(--md-accent-fg-color,currentColor)}'
-        '.memory-validation .train{fill:var(--md-primary-fg-color,currentColor)}'
-        '.memory-validation .naive{fill:none;stroke:currentColor;stroke-opacity:.45}'
-        '.memory-validation text{fill:currentColor}</style>',
+    top = max(max(r.measured_bytes, r.predicted_bytes) for r in rows) / GIB
+
+    def points(selected):
+        return tuple((r.measured_bytes / GIB, r.predicted_bytes / GIB) for r in selected)
+
+    def notes(selected):
+        return tuple(f"{r.model} {r.setup}: measured {r.measured_bytes / GIB:.2f} GiB, predicted "
+                     f"{r.predicted_bytes / GIB:.2f} GiB ({r.error:+.1%})" for r in selected)
+
+    inference = [r for r in rows if r.kind == "inference"]
+    training = [r for r in rows if r.kind != "inference"]
+    naive = [r for r in rows if r.naive_bytes / GIB <= 1.1 * top]
+    series = [
+        Series("inference", points(inference), line=False, notes=notes(inference)),
+        Series("training", points(training), line=False, notes=notes(training)),
+        Series("2 × weights rule", tuple((r.measured_bytes / GIB, r.naive_bytes / GIB) for r in naive), line=False,
+               notes=tuple(f"{r.model} {r.setup}: 2 × weights {r.naive_bytes / GIB:.1f} GiB" for r in naive)),
+        Series("predicted = measured", ((0.0, 0.0), (top, top)), dashed=True),
     ]
-    for v in range(0, limit + 1, step):
-        out.append(f'<line class="grid" x1="{x(0):.1f}" y1="{y(v):.1f}" x2="{x(limit):.1f}" y2="{y(v):.1f}"/>')
-        out.append(f'<line class="grid" x1="{x(v):.1f}" y1="{y(0):.1f}" x2="{x(v):.1f}" y2="{y(limit):.1f}"/>')
-        out.append(f'<text x="{x(0) - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end">{v}</text>')
-        out.append(f'<text x="{x(v):.1f}" y="{y(0) + 16:.1f}" text-anchor="middle">{v}</text>')
-    out.append(f'<line class="axis" x1="{x(0):.1f}" y1="{y(0):.1f}" x2="{x(limit):.1f}" y2="{y(0):.1f}"/>')
-    out.append(f'<line class="axis" x1="{x(0):.1f}" y1="{y(0):.1f}" x2="{x(0):.1f}" y2="{y(limit):.1f}"/>')
-    out.append(f'<line class="ideal" x1="{x(0):.1f}" y1="{y(0):.1f}" x2="{x(limit):.1f}" y2="{y(limit):.1f}"/>')
-    for r in rows:
-        m, p, n = r.measured_bytes / GIB, r.predicted_bytes / GIB, min(r.naive_bytes / GIB, limit)
-        label = f"{r.model} {r.setup}: measured {m:.2f} GiB, predicted {p:.2f} GiB ({r.error:+.1%})"
-        out.append(f'<path class="naive" d="M{x(m):.1f} {y(n) - 4:.1f}l4 4l-4 4l-4 -4z"><title>{r.model} {r.setup}: '
-                   f'2 × weights {r.naive_bytes / GIB:.1f} GiB</title></path>')
-        if r.kind == "inference":
-            out.append(f'<circle class="inf" cx="{x(m):.1f}" cy="{y(p):.1f}" r="4"><title>{label}</title></circle>')
-        else:
-            out.append(f'<rect class="train" x="{x(m) - 3.5:.1f}" y="{y(p) - 3.5:.1f}" width="7" height="7">'
-                       f'<title>{label}</title></rect>')
-    out.append(f'<text x="{size / 2:.1f}" y="{size - 14}" text-anchor="middle">measured peak allocated (GiB)</text>')
-    out.append(f'<text transform="translate(16 {size / 2:.1f}) rotate(-90)" text-anchor="middle">'
-               'predicted peak allocated (GiB)</text>')
-    out.append(f'<circle class="inf" cx="{pad + 8}" cy="{pad - 30}" r="4"/><text x="{pad + 16}" y="{pad - 26}">inference</text>')
-    out.append(f'<rect class="train" x="{pad + 84.5}" y="{pad - 33.5}" width="7" height="7"/>'
-               f'<text x="{pad + 96}" y="{pad - 26}">training</text>')
-    out.append(f'<path class="naive" d="M{pad + 168} {pad - 34}l4 4l-4 4l-4 -4z"/>'
-               f'<text x="{pad + 176}" y="{pad - 26}">2 × weights rule</text>')
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+    desc = (f"{s['cases']} measured cases, inference and training; points on the dashed diagonal are exact. Median "
+            f"absolute error {s['median_abs_error']:.1%}, largest {s['max_abs_error']:.1%}. The third series is the "
+            f"naive twice-the-weights rule (cases where it stays on the chart).")
+    return line_chart(series, title="Predicted against measured peak GPU memory", desc=desc,
+                      x_label="measured peak allocated (GiB)", y_label="predicted peak allocated (GiB)") + "\n"
 
 
 def main(argv=None) -> int:

@@ -2,7 +2,7 @@
 
 Every row becomes a ``linear_decode_step`` case (GPU from the file's ``env`` record, config from
 the record or from another record of the same model) and its ``step_seconds`` is compared with the
-measured ``step_s``. Writes docs/methodology/_generated/speed-validation.md and .svg.
+measured ``step_s``. Writes docs/methodology/_generated/speed-validation.md and speed-validation-charts.html.
 
     python scripts/benchmark_speed.py            # print the summary, rewrite the generated files
     python scripts/benchmark_speed.py --check    # exit 1 if the generated files are out of date
@@ -15,7 +15,6 @@ plus this project's own measurements in validation/measured (unless $GPU_TRUTH_D
 import argparse
 import dataclasses
 import hashlib
-import html
 import json
 import math
 import pathlib
@@ -26,6 +25,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from validation.truth import records, truth_files  # noqa: E402
+from calculators.charts import Series, line_chart  # noqa: E402
+from calculators.charts.svg import esc  # noqa: E402
 from calculators.speed.scenario import estimate  # noqa: E402
 
 GENERATED = ROOT / "docs" / "methodology" / "_generated"
@@ -110,66 +111,24 @@ def markdown(rows: list[Row], inputs: list[tuple[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def svg(rows: list[Row], curves: list[Curve]) -> str:
-    """Measured step time (points) against the model (line), log-log, one panel per sweep."""
-    width, panel_h, left, right, top, bottom = 640, 300, 64, 16, 40, 44
-    height = panel_h * len(curves)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" role="img" aria-labelledby="speed-validation-title speed-validation-desc" '
-           f'font-family="system-ui, sans-serif" font-size="12">',
-           '<title id="speed-validation-title">Decode sweep: measured step time against the speed model</title>',
-           '<desc id="speed-validation-desc">For each measured sweep, dots are the measured time to apply every '
-           'linear layer once to a batch of tokens, and the line is the model. Both axes are logarithmic: batch '
-           'size across, milliseconds up. The time stays flat while the weights stream from memory and rises '
-           'once the batch makes the step compute-bound.</desc>',
-           '<style>.axis{stroke:currentColor;stroke-opacity:.6}.grid{stroke:currentColor;stroke-opacity:.12}'
-           '.model{fill:none;stroke:var(--md-primary-fg-color,currentColor);stroke-width:2}'
-           '.measured{fill:var(--md-accent-fg-color,currentColor);stroke:currentColor;stroke-width:.5}'
-           'text{fill:currentColor}</style>']
-    for index, curve in enumerate(curves):
+def charts(rows: list[Row], curves: list[Curve]) -> str:
+    """One log-log chart per measured sweep (calculators.charts): measured points against the model's line."""
+    out = []
+    for curve in curves:
         measured = [r for r in rows if r.file == curve.file and r.model == curve.model]
-        y0 = index * panel_h
-        x_lo, x_hi = math.log2(min(curve.batches)), math.log2(max(curve.batches))
-        values = [r.measured_seconds for r in measured] + list(curve.seconds)
-        y_lo, y_hi = math.log10(min(values) * 0.8), math.log10(max(values) * 1.25)
-        plot_w, plot_h = width - left - right, panel_h - top - bottom
-
-        def px(batch, lo=x_lo, hi=x_hi):
-            return left + (math.log2(batch) - lo) / max(hi - lo, 1e-9) * plot_w
-
-        def py(seconds, lo=y_lo, hi=y_hi, base=y0):
-            return base + top + plot_h - (math.log10(seconds) - lo) / (hi - lo) * plot_h
-
-        title = html.escape(f"{curve.model} on {curve.gpu}")
-        out.append(f'<text x="{left}" y="{y0 + 24}" font-weight="600">{title}</text>')
-        for b in [2 ** i for i in range(int(x_lo), int(x_hi) + 1)]:
-            x = px(b)
-            out.append(f'<line class="grid" x1="{x:.1f}" y1="{y0 + top}" x2="{x:.1f}" y2="{y0 + top + plot_h}"/>')
-            out.append(f'<text x="{x:.1f}" y="{y0 + top + plot_h + 16}" text-anchor="middle">{b}</text>')
-        for exponent in range(math.floor(y_lo), math.ceil(y_hi) + 1):
-            for mantissa in (1, 2, 5):
-                value = mantissa * 10.0 ** exponent
-                if y_lo <= math.log10(value) <= y_hi:
-                    y = py(value)
-                    out.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}"/>')
-                    out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value * 1e3:g}</text>')
-        out.append(f'<line class="axis" x1="{left}" y1="{y0 + top + plot_h}" x2="{left + plot_w}" '
-                   f'y2="{y0 + top + plot_h}"/>')
-        out.append(f'<line class="axis" x1="{left}" y1="{y0 + top}" x2="{left}" y2="{y0 + top + plot_h}"/>')
-        out.append(f'<text x="{left + plot_w / 2}" y="{y0 + panel_h - 8}" text-anchor="middle">batch (tokens per step)</text>')
-        out.append(f'<text transform="translate(16 {y0 + top + plot_h / 2}) rotate(-90)" text-anchor="middle">step time (ms)</text>')
-        points = " ".join(f"{px(b):.1f},{py(s):.1f}" for b, s in zip(curve.batches, curve.seconds))
-        out.append(f'<polyline class="model" points="{points}"><title>model</title></polyline>')
-        for r in measured:
-            out.append(f'<circle class="measured" cx="{px(r.batch):.1f}" cy="{py(r.measured_seconds):.1f}" r="4">'
-                       f'<title>batch {r.batch}: measured {r.measured_seconds * 1e3:.3f} ms, model '
-                       f'{r.model_seconds * 1e3:.3f} ms ({r.error:+.1%})</title></circle>')
-        lx, ly = left + plot_w - 150, y0 + top + 12
-        out.append(f'<line class="model" x1="{lx}" y1="{ly}" x2="{lx + 24}" y2="{ly}"/>'
-                   f'<text x="{lx + 30}" y="{ly + 4}">model</text>')
-        out.append(f'<circle class="measured" cx="{lx + 12}" cy="{ly + 18}" r="4"/>'
-                   f'<text x="{lx + 30}" y="{ly + 22}">measured</text>')
-    out.append("</svg>")
+        series = [
+            Series("model", tuple((b, s * 1e3) for b, s in zip(curve.batches, curve.seconds))),
+            Series("measured", tuple((r.batch, r.measured_seconds * 1e3) for r in measured), line=False,
+                   notes=tuple(f"batch {r.batch}: measured {r.measured_seconds * 1e3:.3f} ms, model "
+                               f"{r.model_seconds * 1e3:.3f} ms ({r.error:+.1%})" for r in measured)),
+        ]
+        desc = (f"{curve.model} on {curve.gpu}: the time to apply every linear layer once to a batch of tokens, "
+                "measured (dots) and modelled (line), both axes logarithmic. The time stays flat while the weights "
+                "stream from memory and rises once the batch makes the step compute-bound.")
+        title = f"Decode sweep: {curve.model} on {curve.gpu}"
+        chart = line_chart(series, title=title, desc=desc, x_label="batch (tokens per step)", y_label="step time (ms)",
+                           log_x=True, log_y=True)
+        out.append(f"<figure>{chart}<figcaption>{esc(title)}</figcaption></figure>")
     return "\n".join(out) + "\n"
 
 
@@ -178,7 +137,7 @@ def outputs(paths: list[pathlib.Path]) -> tuple[dict, dict[pathlib.Path, str]]:
     if not rows:
         raise SystemExit(f"no decode_sweep rows in {', '.join(p.name for p in paths) or 'no files'}")
     return summary(rows), {GENERATED / "speed-validation.md": markdown(rows, inputs),
-                           GENERATED / "speed-validation.svg": svg(rows, curves)}
+                           GENERATED / "speed-validation-charts.html": charts(rows, curves)}
 
 
 def main(argv=None) -> int:

@@ -106,11 +106,22 @@ def browser():
 
 
 class RequestLog:
+    """Every request of a browser context, and those the pages made (not the offline worker's own)."""
+
     def __init__(self):
         self.urls: list[str] = []
+        self.page_urls: list[str] = []
+
+    def add(self, request) -> None:
+        self.urls.append(request.url)
+        if request.service_worker is None:
+            self.page_urls.append(request.url)
 
     def matching(self, fragment: str) -> list[str]:
         return [url for url in self.urls if fragment in url]
+
+    def from_pages(self, fragment: str) -> list[str]:
+        return [url for url in self.page_urls if fragment in url]
 
 
 @pytest.fixture
@@ -118,7 +129,7 @@ def page(browser, site_url):
     """A fresh browser context; fails the test if any request leaves 127.0.0.1."""
     context = browser.new_context()
     log = RequestLog()
-    context.on("request", lambda request: log.urls.append(request.url))
+    context.on("request", log.add)
     page = context.new_page()
     page.request_log = log
     page.allow_errors = False  # a test that breaks the page on purpose sets this

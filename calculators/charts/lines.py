@@ -12,10 +12,14 @@ MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 16, 16, 64
 
 @dataclasses.dataclass(frozen=True)
 class Series:
+    """Points joined by a line, or marked, or both; ``notes`` are one hover text per marked point."""
+
     label: str
     points: tuple[tuple[float, float], ...]
     dashed: bool = False
     markers: bool = False
+    line: bool = True
+    notes: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,15 +85,24 @@ def line_chart(series: Sequence[Series], *, title: str, desc: str, x_label: str,
     body.append(text((MARGIN_LEFT + WIDTH - MARGIN_RIGHT) / 2, HEIGHT - MARGIN_BOTTOM + 36, x_label, anchor="middle"))
     body.append(f'<text x="14" y="{(MARGIN_TOP + HEIGHT - MARGIN_BOTTOM) / 2:.1f}" text-anchor="middle" fill="currentColor" '
                 f'transform="rotate(-90 14 {(MARGIN_TOP + HEIGHT - MARGIN_BOTTOM) / 2:.1f})">{esc(y_label)}</text>')
+    legend_step = (WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / max(len(series), 1)
     for index, s in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
         points = " ".join(f"{x_axis(x):.1f},{y_axis(y):.1f}" for x, y in s.points)
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
-        body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>')
-        if s.markers:
-            body += [f'<circle cx="{x_axis(x):.1f}" cy="{y_axis(y):.1f}" r="3.5" fill="{colour}"/>' for x, y in s.points]
-        lx = MARGIN_LEFT + 8 + index * 190
-        body.append(f'<line x1="{lx}" x2="{lx + 22}" y1="{HEIGHT - 12}" y2="{HEIGHT - 12}" stroke="{colour}" stroke-width="3"{dash}/>')
+        if s.line:
+            body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>')
+        if s.markers or not s.line:
+            for point, (x, y) in enumerate(s.points):
+                circle = f'<circle cx="{x_axis(x):.1f}" cy="{y_axis(y):.1f}" r="3.5" fill="{colour}"'
+                note = s.notes[point] if point < len(s.notes) else None
+                body.append(f"{circle}><title>{esc(note)}</title></circle>" if note else f"{circle}/>")
+        lx = MARGIN_LEFT + 8 + index * min(legend_step, 190)
+        if s.line:
+            body.append(f'<line x1="{lx}" x2="{lx + 22}" y1="{HEIGHT - 12}" y2="{HEIGHT - 12}" stroke="{colour}" '
+                        f'stroke-width="3"{dash}/>')
+        else:
+            body.append(f'<circle cx="{lx + 11}" cy="{HEIGHT - 12}" r="4" fill="{colour}"/>')
         body.append(text(lx + 28, HEIGHT - 8, s.label, size=11))
     for x, y, label in annotations:
         cx, cy = x_axis(x), y_axis(y)

@@ -26,6 +26,7 @@
     if (!nodes.length) return;
     loadKatex().then((katex) => {
       nodes.forEach((node) => {
+        if (node.dataset.katex) return;  // rendered by an earlier call while KaTeX was loading
         const text = node.textContent.trim();
         const display = node.tagName === "DIV";
         const tex = text.replace(/^\\\[|\\\]$/g, "").replace(/^\\\(|\\\)$/g, "");

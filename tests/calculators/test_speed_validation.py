@@ -67,10 +67,16 @@ def test_generated_report_is_up_to_date():
     pytest.skip("the measurements the report was generated from are not available here")
 
 
-def test_plot_is_accessible_and_theme_neutral():
-    text = (bench.GENERATED / "speed-validation.svg").read_text(encoding="utf-8")
-    root = ET.fromstring(text)
+def test_plots_are_accessible_and_theme_neutral(evaluated):
+    rows, curves, _ = evaluated
+    text = (bench.GENERATED / "speed-validation-charts.html").read_text(encoding="utf-8")
     ns = "{http://www.w3.org/2000/svg}"
-    assert root.find(f"{ns}title") is not None and root.find(f"{ns}desc") is not None
-    assert "currentColor" in text
-    assert "#000" not in text and "#fff" not in text.lower()
+    figures = [ET.fromstring(chunk) for chunk in text.strip().split("\n")]
+    assert len(figures) == len(curves)  # one captioned chart per measured sweep
+    assert all(figure.find("figcaption").text.startswith("Decode sweep: ") for figure in figures)
+    charts = [figure.find(f"{ns}svg") for figure in figures]
+    for chart in charts:
+        assert chart.find(f"{ns}title") is not None and chart.find(f"{ns}desc") is not None
+    assert 'fill="currentColor"' in text and "#000" not in text and "#fff" not in text.lower()
+    assert len(list(charts[0].iter(f"{ns}circle"))) >= len([r for r in rows if r.model == curves[0].model
+                                                             and r.file == curves[0].file])

@@ -64,8 +64,10 @@ def test_page_without_widget_fetches_no_pyodide(page, site_url, served_paths):
     assert page.locator(".calc-widget").count() == 0
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(1500)  # give a lazy loader or the offline worker time to misbehave
-    assert page.request_log.matching("/assets/pyodide/") == []
-    assert [path for path in served_paths if "/assets/pyodide/" in path] == []
+    assert page.request_log.from_pages("/assets/pyodide/") == []
+    # The offline worker keeps the site for offline use a few seconds after a first visit, the calculators' wheel
+    # included, but never Pyodide itself.
+    assert [path for path in served_paths if "/assets/pyodide/" in path and "/wheels/" not in path] == []
 
 
 def test_entry_widget_below_the_fold_fetches_nothing_until_it_comes_into_view(page, site_url, served_paths):
@@ -73,7 +75,8 @@ def test_entry_widget_below_the_fold_fetches_nothing_until_it_comes_into_view(pa
     page.wait_for_load_state("networkidle")
     widget = page.locator(".calc-widget").first
     assert widget.bounding_box()["y"] > page.viewport_size["height"]  # below the fold
-    assert page.request_log.matching("/assets/pyodide/") == []
+    # The page asks for nothing; the offline worker may already be keeping the calculators' wheel for later.
+    assert page.request_log.from_pages("/assets/pyodide/") == []
     widget.scroll_into_view_if_needed()
     page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
     assert "/assets/pyodide/pyodide.asm.wasm" in served_paths
@@ -174,7 +177,7 @@ def test_page_without_a_calculator_loads_the_search_index_at_once(page, site_url
 
 
 @pytest.mark.parametrize("path, generated", [("methodology/memory/", "memory-validation.svg"),
-                                             ("methodology/speed/", "speed-validation.svg")])
+                                             ("methodology/speed/", "speed-validation-charts.html")])
 def test_validation_plots_are_inline_and_follow_the_dark_palette(page, site_url, path, generated):
     """An <img> SVG cannot see the page's colours (its text stays black on the dark palette); inline, it does."""
     import pathlib
@@ -183,10 +186,10 @@ def test_validation_plots_are_inline_and_follow_the_dark_palette(page, site_url,
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(site_url + path)
     chart = page.locator(".validation-chart svg")
-    assert chart.count() == 1
+    assert chart.count() == source.count("<svg") > 0
     assert chart.locator("circle").count() == source.count("<circle") > 0  # the markup arrived whole
     colours = page.evaluate("""() => ({
         chart: getComputedStyle(document.querySelector('.validation-chart svg text')).fill,
         page: getComputedStyle(document.querySelector('article')).color })""")
     assert colours["chart"] == colours["page"] and colours["page"] not in ("rgb(0, 0, 0)", "rgba(0, 0, 0, 0.87)")
-    assert chart.bounding_box()["width"] <= 390
+    assert all(chart.nth(i).bounding_box()["width"] <= 390 for i in range(chart.count()))
