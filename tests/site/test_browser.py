@@ -18,6 +18,11 @@ def test_glossary_entry_renders(page, site_url):
     assert "keys and values of every past token" in page.locator(".gl-summary").inner_text()
     assert page.locator("a[href*='arxiv.org/abs/1706.03762']").count() == 1
     assert page.locator(".katex").count() > 0  # math rendered by the self-hosted KaTeX
+    page.wait_for_function("() => window.document$ !== undefined", timeout=10_000)  # the theme starts (late here)
+    page.wait_for_timeout(500)
+    sources = page.locator(".katex-mathml annotation").all_text_contents()  # the TeX each formula was drawn from
+    assert "\\text{bytes per token} = 2 \\times L" in " ".join(sources)
+    assert not any("\u200b" in tex or "\xa0" in tex for tex in sources), "a formula was drawn from KaTeX's own output"
 
 
 def test_widget_prerendered_then_recomputed_in_browser(page, site_url):
