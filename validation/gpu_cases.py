@@ -90,11 +90,25 @@ CASES = [
      "lora": {"r": 16, "targets": ATTENTION_LINEARS}},
     {"kind": "training", "model": "gemma-3-1b", "batch": 2, "seq": 2048, "mode": "mixed", "attn": "eager"},
     {"kind": "decode_sweep", "model": "qwen3-8b"},
+    # Fourth batch (2026-11-26): optimizers other than AdamW, predicted and committed before measuring.
+    {"kind": "training", "model": "llama-3.2-1b", "batch": 4, "seq": 1024, "mode": "mixed",
+     "optimizer": "torch.optim.SGD"},
+    {"kind": "training", "model": "llama-3.2-1b", "batch": 4, "seq": 1024, "mode": "mixed",
+     "optimizer": "torch.optim.Adafactor"},
+    {"kind": "training", "model": "qwen2.5-0.5b", "batch": 4, "seq": 1024, "mode": "bf16",
+     "optimizer": "torch.optim.SGD"},
+    {"kind": "training", "model": "llama-3.2-3b", "batch": 2, "seq": 1024, "mode": "bf16",
+     "optimizer": "torch.optim.Adafactor"},
+    {"kind": "training", "model": "llama-3.2-1b", "batch": 8, "seq": 2048, "mode": "bf16", "grad_ckpt": True,
+     "optimizer": "torch.optim.SGD"},
+    {"kind": "training", "model": "qwen3-1.7b", "batch": 2, "seq": 2048, "mode": "mixed", "grad_ckpt": True,
+     "optimizer": "torch.optim.Adafactor"},
 ]
 
-#: Index of the first case of the second and of the third batch.
+#: Index of the first case of the second, third and fourth batch.
 SECOND_BATCH = 27
 THIRD_BATCH = 42
+FOURTH_BATCH = 57
 
 #: First-batch cases whose live tensors at the peak were listed (validation/peak_inventory.py).
 INVENTORY_CASES = (16, 15, 20, 17, 9, 4, 11, 2, 18)

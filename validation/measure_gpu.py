@@ -155,8 +155,17 @@ def add_lora(model, lora: dict):
     return get_peft_model(model, adapters)
 
 
+#: The optimizers a training case can name (PyTorch's own, default settings but for the learning rate).
+OPTIMIZERS = {
+    "torch.optim.AdamW": lambda params: torch.optim.AdamW(params, lr=1e-5),
+    "torch.optim.SGD": lambda params: torch.optim.SGD(params, lr=1e-5, momentum=0.9),
+    "torch.optim.Adafactor": lambda params: torch.optim.Adafactor(params, lr=1e-2),
+}
+
+
 def measure_training(run: Run, case: dict) -> dict:
-    """Two AdamW steps on ``batch x seq`` tokens with ``labels=input_ids``; step 2 is the steady state.
+    """Two optimizer steps (AdamW unless the case names another) on ``batch x seq`` tokens with
+    ``labels=input_ids``; step 2 is the steady state.
 
     mode ``mixed``: fp32 weights under bf16 autocast; ``bf16``: bf16 weights and optimizer states;
     ``lora``: frozen bf16 base, peft adapters (fp32), bf16 autocast, AdamW on the adapters.
@@ -179,7 +188,8 @@ def measure_training(run: Run, case: dict) -> dict:
     model.train()
     trainable = [p for p in model.parameters() if p.requires_grad]
     after_load = run.memory()
-    optimizer = torch.optim.AdamW(trainable, lr=1e-5)
+    optimizer_name = case.get("optimizer", "torch.optim.AdamW")
+    optimizer = OPTIMIZERS[optimizer_name](trainable)
     batch, seq = shape(run, case)
     tokens = torch.randint(0, hf_config.vocab_size, (batch, seq), device=run.device)
     def autocast():
@@ -205,7 +215,7 @@ def measure_training(run: Run, case: dict) -> dict:
     step_seconds = run.seconds_per_call(step, repeats=1, warmups=0)
     record = case_record(case, config)
     record.update(mode=mode, grad_ckpt=bool(case.get("grad_ckpt")), lora=case.get("lora"),
-                  optimizer="torch.optim.AdamW", attn=attn_used, attn_requested=case.get("attn", "sdpa"),
+                  optimizer=optimizer_name, attn=attn_used, attn_requested=case.get("attn", "sdpa"),
                   batch=batch, seq=seq, n_params=n_params, trainable_params=sum(p.numel() for p in trainable),
                   baseline=baseline, after_load=after_load, steps=steps, step_time_s=step_seconds)
     del model, optimizer, trainable, tokens
