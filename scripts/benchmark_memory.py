@@ -75,6 +75,9 @@ def describe(record: dict) -> str:
         parts.append(f"r{record['lora']['r']}×{len(record['lora']['targets'])}")
     if record.get("grad_ckpt"):
         parts.append("ckpt")
+    optimizer = str(record.get("optimizer", "adamw")).rsplit(".", 1)[-1]
+    if optimizer.lower() not in ("adamw", "adam"):
+        parts.append(optimizer)
     return " ".join(parts)
 
 
