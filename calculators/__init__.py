@@ -4,7 +4,7 @@ Pure Python (standard library only) so the same code runs in CPython 3.11+
 and in the browser under Pyodide. Nothing here knows about the website.
 """
 
-from calculators.errors import CalculatorError, InputError
+from calculators.core.errors import CalculatorError, InputError
 
 __version__ = "0.1.0"
 

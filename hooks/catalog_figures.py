@@ -4,7 +4,7 @@ Three placeholders, so prose cannot drift from the catalogs the calculators use:
 
 - ``{{ gpu:h100-sxm:memory_gb }}`` quotes one catalog field with its unit;
 - ``{{ = weight_bytes("llama-3.1-8b", "bf16") / GB :.2f }}`` computes a figure derived from the catalogs
-  (``calculators.figure_expressions``);
+  (``calculators.figures.expressions``);
 - ``{{ given: 2 MiB }}`` marks a number that is deliberately not from a catalog (an assumption of a worked
   example, a software constant) and prints it unchanged; the glossary tests check it is not a catalog figure.
 
@@ -13,8 +13,9 @@ A page that names an unknown entry, field or function fails the build.
 
 import re
 
-from calculators import figure_expressions, figures
-from calculators.errors import InputError
+from calculators.figures import expressions
+from calculators.figures import quote as catalog_quote
+from calculators.core.errors import InputError
 
 PATTERN = re.compile(r"\{\{\s*(gpu|model):([a-z0-9][a-z0-9.\-]*):([a-z0-9_.]+)\s*\}\}")
 EXPRESSION = re.compile(r"\{\{\s*=\s*(.+?)\s*\}\}")
@@ -27,10 +28,10 @@ def replace(markdown: str) -> tuple[str, list[str]]:
 
     def quote(match):
         kind, entry_id, path = match.groups()
-        return _attempt(match, errors, lambda: figures.figure(kind, entry_id, path))
+        return _attempt(match, errors, lambda: catalog_quote.figure(kind, entry_id, path))
 
     def compute(match):
-        return _attempt(match, errors, lambda: figure_expressions.render(match.group(1)))
+        return _attempt(match, errors, lambda: expressions.render(match.group(1)))
 
     markdown = PATTERN.sub(quote, markdown)
     markdown = EXPRESSION.sub(compute, markdown)

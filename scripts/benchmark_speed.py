@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from validation.truth import records, truth_files  # noqa: E402
 from calculators.charts import Series, line_chart  # noqa: E402
 from calculators.charts.svg import esc  # noqa: E402
-from calculators.speed.scenario import estimate  # noqa: E402
+from calculators.scenarios.speed import estimate  # noqa: E402
 
 GENERATED = ROOT / "docs" / "methodology" / "_generated"
 MEDIAN_TARGET = 0.10

@@ -9,17 +9,17 @@ from calculators.architectures.dims import Reader, model_types, read_dims, suppo
 from calculators.architectures.layout import (attention_tensors, mlp_tensors, moe_layers, norm_tensors, read_moe,
                                               sliding_layers)
 from calculators.architectures.model import ROLES, Architecture, LayerAttention, Tensor
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 
 __all__ = ["Architecture", "LayerAttention", "Tensor", "ROLES", "build", "supported_model_types"]
 
-#: Largest parameter count accepted (10 trillion), the same bound as ``calculators.weights``.
+#: Largest parameter count accepted (10 trillion), the same bound as ``calculators.memory.weights``.
 MAX_PARAMS = 10**13
 
 
 def build(config) -> Architecture:
     """The ``Architecture`` a config.json (dict or JSON text) describes."""
-    from calculators.config_parse import parse_config  # local: config_parse imports nothing from here
+    from calculators.core.json_input import parse_config  # local: config_parse imports nothing from here
 
     config = parse_config(config)
     warnings: list[str] = []

@@ -6,8 +6,9 @@ Every value is checked; a bad one raises ``InputError`` naming ``config.<key>``.
 import dataclasses
 import functools
 
-from calculators import catalogs, validate
-from calculators.errors import InputError
+from calculators import data
+from calculators.core import validate
+from calculators.core.errors import InputError
 
 #: Bounds that keep every count finite and the tensor list small (the largest
 #: published decoders have ~130 layers, 64k hidden size and 1M-token vocabularies).
@@ -32,7 +33,7 @@ ALIASES = {
 @functools.cache
 def model_types() -> dict:
     """Layouts by model_type from ``data/model_types.json`` (``_generic`` included)."""
-    return catalogs.load("model_types.json")["model_types"]
+    return data.load("model_types.json")["model_types"]
 
 
 def supported_model_types() -> tuple[str, ...]:

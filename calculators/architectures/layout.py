@@ -8,7 +8,7 @@ import dataclasses
 
 from calculators.architectures.dims import LIMITS, Dims, Reader
 from calculators.architectures.model import LayerAttention, Tensor
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from calculators import gpus
+from calculators.catalogs import gpus
 from calculators.memory.result import MemoryEstimate
 
 

@@ -11,12 +11,14 @@
 import dataclasses
 import math
 
-from calculators import catalogs, formats, validate
+from calculators import data
+from calculators.catalogs import formats
+from calculators.core import validate
 from calculators.architectures import Architecture
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from calculators.memory import forward
 from calculators.memory.result import MemoryEstimate, make_estimate
-from calculators.memory.weight_bytes import weight_bytes
+from calculators.memory.weights import weight_bytes
 
 RUNTIMES = ("transformers", "vllm", "llama.cpp")
 ATTENTION = ("sdpa", "flash_attention_2", "eager")
@@ -82,7 +84,7 @@ def check(setup: InferenceSetup) -> InferenceSetup:
 
 
 def runtime_data() -> dict:
-    return catalogs.load("runtimes.json")
+    return data.load("runtimes.json")
 
 
 def kv_bytes_per_value(setup: InferenceSetup) -> float:

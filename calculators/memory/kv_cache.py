@@ -4,7 +4,8 @@ and how many sequences a memory pool holds."""
 import dataclasses
 import math
 
-from calculators import formats, validate
+from calculators.catalogs import formats
+from calculators.core import validate
 from calculators.architectures import Architecture
 
 #: Tokens per cache block in paged runtimes (vLLM's default): a sequence's cache is rounded up to blocks.

@@ -1,8 +1,8 @@
 """LoRA adapters: which modules a target preset picks, and the trainable parameters per module."""
 
-from calculators import validate
+from calculators.core import validate
 from calculators.architectures import Architecture
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from calculators.memory.training import lora_params
 
 #: Target presets, as PEFT users name them: the roles (or module names) each one adapts.

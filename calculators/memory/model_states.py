@@ -6,9 +6,9 @@ runtime): what each trainable parameter costs before the first activation exists
 
 import dataclasses
 
-from calculators import validate
+from calculators.core import validate
 from calculators.architectures import Architecture
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from calculators.memory import optimizers
 
 #: precision -> (weight bytes, gradient bytes, master-weight bytes, optimizer-state dtype bytes)

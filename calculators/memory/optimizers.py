@@ -3,7 +3,8 @@
 import dataclasses
 import functools
 
-from calculators import catalogs, validate
+from calculators import data
+from calculators.core import validate
 from calculators.architectures import Architecture
 
 
@@ -45,7 +46,7 @@ class Optimizer:
 
 @functools.cache
 def all_optimizers() -> dict[str, Optimizer]:
-    records = catalogs.load("optimizers.json")["optimizers"]
+    records = data.load("optimizers.json")["optimizers"]
     return {r["id"]: Optimizer(id=r["id"], label=r["label"], aliases=tuple(r["aliases"]),
                                state_copies=r["state_copies"], state_bytes_fixed=r["state_bytes_fixed"],
                                factored=r["factored"], step_temp=r["step_temp"], source=r["source"])

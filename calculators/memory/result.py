@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from calculators.units import GIB, format_bytes
+from calculators.core.units import GIB, format_bytes
 
 #: Component names, in display order.
 COMPONENTS = ("weights", "kv_cache", "activations", "logits", "gradients", "optimizer_states", "adapters",

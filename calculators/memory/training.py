@@ -14,13 +14,14 @@ Mechanisms (PyTorch eager, transformers' decoder code, ``labels=input_ids``):
 
 import dataclasses
 
-from calculators import formats, validate
+from calculators.catalogs import formats
+from calculators.core import validate
 from calculators.architectures import Architecture
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from calculators.memory import forward, optimizers, saved_activations
 from calculators.memory.inference import eager_fallback, runtime_data
 from calculators.memory.result import MemoryEstimate, make_estimate
-from calculators.memory.weight_bytes import weight_bytes
+from calculators.memory.weights import weight_bytes
 
 MODES = ("mixed", "bf16", "fp32", "lora", "qlora")
 ZERO_STAGES = (0, 1, 2, 3)

@@ -3,11 +3,11 @@
 import dataclasses
 import math
 
-from calculators import gpus as gpu_catalog
-from calculators import validate
+from calculators.catalogs import gpus as gpu_catalog
+from calculators.core import validate
 from calculators.architectures import Architecture
-from calculators.errors import InputError
-from calculators.gpus import Gpu
+from calculators.core.errors import InputError
+from calculators.catalogs.gpus import Gpu
 from calculators.speed import efficiency as efficiency_data
 from calculators.speed.efficiency import Efficiency
 from calculators.speed.kernels import MatmulTime, achievable_bandwidth_bytes_per_s, achievable_flops_per_s, matmul_time, pnorm

@@ -3,7 +3,7 @@
 import dataclasses
 import functools
 
-from calculators import catalogs
+from calculators import data
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,16 +29,16 @@ class Efficiency:
 
 @functools.cache
 def default() -> Efficiency:
-    data = catalogs.load("efficiency.json")
-    tiles = data["gemm_tiles"]
+    record = data.load("efficiency.json")
+    tiles = record["gemm_tiles"]
     return Efficiency(
-        memory_bandwidth_fraction=float(data["memory_bandwidth_fraction"]["value"]),
-        compute_fraction=float(data["compute_fraction"]["value"]),
-        kernel_overhead_seconds=float(data["kernel_overhead_seconds"]["value"]),
-        overlap_exponent=float(data["overlap_exponent"]["value"]),
+        memory_bandwidth_fraction=float(record["memory_bandwidth_fraction"]["value"]),
+        compute_fraction=float(record["compute_fraction"]["value"]),
+        kernel_overhead_seconds=float(record["kernel_overhead_seconds"]["value"]),
+        overlap_exponent=float(record["overlap_exponent"]["value"]),
         tile_m_small=int(tiles["m_small"]), tile_m_large=int(tiles["m_large"]), tile_n=int(tiles["n"]),
         small_m_max=int(tiles["small_m_max"]), split_k_min_chunk=int(tiles["split_k_min_chunk"]),
-        extra_kernels_per_layer=int(data["extra_kernels_per_layer"]["value"]),
-        dequant_ops_per_weight=float(data["dequant_ops_per_weight"]["value"]),
-        allreduce_latency_seconds=float(data["allreduce_latency_seconds"]["value"]),
+        extra_kernels_per_layer=int(record["extra_kernels_per_layer"]["value"]),
+        dequant_ops_per_weight=float(record["dequant_ops_per_weight"]["value"]),
+        allreduce_latency_seconds=float(record["allreduce_latency_seconds"]["value"]),
     )

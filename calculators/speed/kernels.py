@@ -4,7 +4,7 @@ import dataclasses
 import functools
 import math
 
-from calculators.gpus import Gpu
+from calculators.catalogs.gpus import Gpu
 from calculators.speed.efficiency import Efficiency
 
 

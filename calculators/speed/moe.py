@@ -1,6 +1,6 @@
 """Mixture-of-experts: how many routed experts a decode step touches."""
 
-from calculators import validate
+from calculators.core import validate
 
 
 def expected_experts_touched(num_experts: int, experts_per_token: int, tokens: int) -> float:

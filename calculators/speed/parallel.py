@@ -2,9 +2,9 @@
 
 import dataclasses
 
-from calculators import validate
+from calculators.core import validate
 from calculators.architectures import Architecture
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from calculators.speed.decode import DecodeStep, decode_step, resolve_gpu
 from calculators.speed.ranking import memory_needed
 

@@ -3,7 +3,7 @@
 import dataclasses
 import math
 
-from calculators import validate
+from calculators.core import validate
 from calculators.architectures import Architecture
 from calculators.speed import efficiency as efficiency_data
 from calculators.speed.decode import MAX_BATCH, MAX_CONTEXT, NATIVE, resolve_gpu, allreduce_seconds, linear_times

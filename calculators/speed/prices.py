@@ -3,7 +3,9 @@
 import dataclasses
 import functools
 
-from calculators import catalogs, gpus, validate
+from calculators import data
+from calculators.catalogs import gpus
+from calculators.core import validate
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,7 +21,7 @@ def defaults() -> dict[str, Price]:
     """The cited default price per GPU id."""
     return {r["gpu"]: Price(gpu_id=r["gpu"], usd_per_hour=float(r["usd_per_hour"]),
                             provider=f'{r["provider"]}: {r["offer"]} ({r["as_of"]})', source=r["source"])
-            for r in catalogs.load("gpu_prices.json")["prices"]}
+            for r in data.load("gpu_prices.json")["prices"]}
 
 
 def merged(overrides: dict | None = None) -> dict[str, Price]:

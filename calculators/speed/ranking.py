@@ -3,10 +3,10 @@
 import dataclasses
 import importlib
 
-from calculators import gpus as gpu_catalog
-from calculators import validate
+from calculators.catalogs import gpus as gpu_catalog
+from calculators.core import validate
 from calculators.architectures import Architecture
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from calculators.speed import prices as price_data
 from calculators.speed.decode import decode_step
 from calculators.speed.workload import bits_per_weight, canonical_format

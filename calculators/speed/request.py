@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from calculators import validate
+from calculators.core import validate
 from calculators.architectures import Architecture
 from calculators.speed.decode import MAX_CONTEXT, DecodeStep, decode_step
 from calculators.speed.prefill import Prefill, prefill

@@ -2,9 +2,9 @@
 
 import dataclasses
 
-from calculators import validate
-from calculators.errors import InputError
-from calculators.gpus import Gpu
+from calculators.core import validate
+from calculators.core.errors import InputError
+from calculators.catalogs.gpus import Gpu
 from calculators.speed import efficiency as efficiency_data
 from calculators.speed.decode import DecodeStep, resolve_gpu
 from calculators.speed.efficiency import Efficiency

@@ -2,8 +2,8 @@
 
 import dataclasses
 
-from calculators import validate
-from calculators.errors import InputError
+from calculators.core import validate
+from calculators.core.errors import InputError
 from calculators.architectures import Architecture
 from calculators.speed.decode import MAX_BATCH, DecodeStep, decode_step
 

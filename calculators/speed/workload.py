@@ -2,9 +2,10 @@
 
 import dataclasses
 
-from calculators import architectures, formats
+from calculators import architectures
+from calculators.catalogs import formats
 from calculators.architectures import Architecture
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 
 #: Roles that transformers >= 5 keeps as bare parameters rather than nn.Linear modules
 #: (routed experts as one 3-D tensor per layer, MoE routers as a plain weight).
@@ -69,9 +70,9 @@ def resolve(model=None, config=None) -> Architecture:
 
 def _catalog_config(name: str) -> dict:
     """config.json values of a catalog model (``calculators.model_catalog``)."""
-    from calculators import model_catalog  # local: model_catalog imports the architectures, not the speed model
+    from calculators.catalogs import models  # local: model_catalog imports the architectures, not the speed model
 
-    return dict(model_catalog.get(name).config)
+    return dict(models.get(name).config)
 
 
 def bits_per_weight(weight_format: str, *, field: str = "weight_format") -> float:

@@ -5,7 +5,7 @@ import importlib
 import json
 from collections.abc import Iterator, Mapping
 
-from calculators.errors import CalculatorError, InputError
+from calculators.core.errors import CalculatorError, InputError
 from calculators.widgets.spec import Field, Output, Widget
 
 #: Widget id → the module in this package that defines its ``WIDGET``. Adding a widget = one module and one line
@@ -109,14 +109,14 @@ def warm_up() -> None:
     from importlib import resources
 
     import calculators
-    from calculators import catalogs
+    from calculators import data
 
     for module in pkgutil.walk_packages(calculators.__path__, "calculators."):
         if module.name != "calculators.__main__":  # running it would start the command line
             importlib.import_module(module.name)
     for data_file in resources.files("calculators.data").iterdir():
         if data_file.name.endswith(".json"):
-            catalogs.load(data_file.name)
+            data.load(data_file.name)
     for widget_id in MODULES:
         result = run(widget_id, {})
         if not result["ok"]:

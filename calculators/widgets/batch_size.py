@@ -1,16 +1,16 @@
 """Widget (in-entry): what a larger decode batch does to each user's speed and to total throughput."""
 
 from calculators.speed import decode_step
-from calculators.widgets import common
+from calculators.widgets import fields
 from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget
 
 
 def _compute(inputs):
-    _, arch = common.architecture(inputs)
-    gpu = common.gpu(inputs)
-    options = {"context_tokens": common.tokens(inputs, "context", minimum=0), "weight_format": inputs["weights"]}
-    step = decode_step(arch, gpu, batch=common.batch(inputs), **options)
+    _, arch = fields.architecture(inputs)
+    gpu = fields.gpu(inputs)
+    options = {"context_tokens": fields.tokens(inputs, "context", minimum=0), "weight_format": inputs["weights"]}
+    step = decode_step(arch, gpu, batch=fields.batch(inputs), **options)
     single = decode_step(arch, gpu, batch=1, **options)
     gain = step.tokens_per_s_total / single.tokens_per_s_total
     kept = step.tokens_per_s_per_user / single.tokens_per_s_per_user
@@ -29,12 +29,12 @@ WIDGET = Widget(
     title="Batch size: per-user against total speed",
     summary="One decode step for every sequence in the batch: the weights are read once, the KV caches once each.",
     fields=(
-        common.model_field(),
-        common.config_field(),
-        common.gpu_field("h100-sxm"),
-        common.format_field("weights", "Weight format", "bf16"),
-        common.count_field("batch", "Batch (sequences at once)", 64),
-        common.count_field("context", "Context tokens per sequence", 2000),
+        fields.model_field(),
+        fields.config_field(),
+        fields.gpu_field("h100-sxm"),
+        fields.format_field("weights", "Weight format", "bf16"),
+        fields.count_field("batch", "Batch (sequences at once)", 64),
+        fields.count_field("context", "Context tokens per sequence", 2000),
     ),
     outputs=(
         Output("per_user", "Tokens/s per user"),

@@ -1,17 +1,17 @@
 """Widget (in-entry): memory bandwidth turned into an upper bound on one user's decoding speed."""
 
 from calculators.speed import decode_ceiling
-from calculators.units import format_bytes
-from calculators.widgets import common
+from calculators.core.units import format_bytes
+from calculators.widgets import fields
 from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget
 
 
 def _compute(inputs):
-    _, arch = common.architecture(inputs)
-    gpu = common.gpu(inputs)
+    _, arch = fields.architecture(inputs)
+    gpu = fields.gpu(inputs)
     bound = decode_ceiling(arch, gpu, weight_format=inputs["weights"],
-                           context_tokens=common.tokens(inputs, "context", minimum=0))
+                           context_tokens=fields.tokens(inputs, "context", minimum=0))
     read = format_bytes(bound.bytes_per_token, binary=False)
     kv = (f" (weights {format_bytes(bound.weight_bytes_per_token, binary=False)} + KV cache "
           f"{format_bytes(bound.kv_bytes_per_token, binary=False)})" if bound.kv_bytes_per_token else "")
@@ -31,11 +31,11 @@ WIDGET = Widget(
     title="Decode speed ceiling from bandwidth",
     summary="One sequence cannot decode faster than memory bandwidth ÷ bytes read per token.",
     fields=(
-        common.gpu_field("h200"),
-        common.model_field(),
-        common.config_field(),
-        common.format_field("weights", "Weight format", "bf16"),
-        common.count_field("context", "Tokens already in the KV cache", 0, help="0 counts the weights only."),
+        fields.gpu_field("h200"),
+        fields.model_field(),
+        fields.config_field(),
+        fields.format_field("weights", "Weight format", "bf16"),
+        fields.count_field("context", "Tokens already in the KV cache", 0, help="0 counts the weights only."),
     ),
     outputs=(
         Output("ceiling", "At most"),

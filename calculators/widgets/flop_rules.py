@@ -1,9 +1,9 @@
 """Widget: the 2N and 6ND rules: training FLOP for a run, the GPU time it takes at a given MFU, and the FLOP
 per generated token."""
 
-from calculators import validate
-from calculators.speed import flop_rules
-from calculators.widgets import common
+from calculators.core import validate
+from calculators.speed import flops
+from calculators.widgets import fields
 from calculators.widgets.optimizer_state import BY_PARAMS, model_or_params_field, params_field, resolve
 from calculators.widgets.spec import Field, Output, Widget
 
@@ -35,16 +35,16 @@ def _compute(inputs):
         label, _, active = resolve(inputs)
         note = ""
     else:
-        label, arch = common.architecture(inputs)
+        label, arch = fields.architecture(inputs)
         active = arch.active_params
         note = (f" {label} is a mixture of experts: N is its {active:,} active parameters per token, not all "
                 f"{arch.n_params:,}." if arch.is_moe else "")
-    tokens = validate.number("tokens", inputs["tokens"], minimum=1, maximum=flop_rules.MAX_TRAINING_TOKENS)
-    gpu = common.gpu(inputs)
+    tokens = validate.number("tokens", inputs["tokens"], minimum=1, maximum=flops.MAX_TRAINING_TOKENS)
+    gpu = fields.gpu(inputs)
     dtype = validate.choice("dtype", inputs["dtype"], tuple(v for v, _ in DTYPE_CHOICES))
-    train = flop_rules.training_flops(active, tokens)
-    time = flop_rules.gpu_time(train, gpu, dtype=dtype, mfu_percent=inputs["mfu"], gpus=inputs["gpus"])
-    per_token = flop_rules.forward_flops_per_token(active)
+    train = flops.training_flops(active, tokens)
+    time = flops.gpu_time(train, gpu, dtype=dtype, mfu_percent=inputs["mfu"], gpus=inputs["gpus"])
+    per_token = flops.forward_flops_per_token(active)
     return {
         "train_flops": f"{_sci(train)} FLOP",
         "gpu_days": f"{_num(time.gpu_days)} GPU-days ({_num(time.gpu_hours)} GPU-hours)",
@@ -62,13 +62,13 @@ WIDGET = Widget(
     summary="6ND FLOP to train on D tokens and the GPU time at a given MFU; 2N FLOP per generated token.",
     fields=(
         model_or_params_field(),
-        common.config_field(),
+        fields.config_field(),
         params_field(),
         Field("tokens", "Training tokens (D)", "number", "15e12", help="For example 15e12 for 15 trillion."),
-        common.gpu_field("h100-sxm"),
+        fields.gpu_field("h100-sxm"),
         Field("dtype", "Tensor-core format", "select", "bf16", options=DTYPE_CHOICES),
         Field("mfu", "MFU (% of dense peak achieved)", "number", "40"),
-        common.count_field("gpus", "GPUs", 1),
+        fields.count_field("gpus", "GPUs", 1),
     ),
     outputs=(
         Output("train_flops", "Training compute (6ND)"),

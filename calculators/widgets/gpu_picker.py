@@ -1,12 +1,12 @@
 """Widget: which GPUs (and how many) hold a workload, ranked by tokens/s or by cost per million tokens."""
 
-from calculators import validate
-from calculators.errors import InputError
+from calculators.core import validate
+from calculators.core.errors import InputError
 from calculators.speed import rank
 from calculators.speed import prices
 from calculators.speed.ranking import SORT_KEYS
-from calculators.units import GIB, format_bytes
-from calculators.widgets import common
+from calculators.core.units import GIB, format_bytes
+from calculators.widgets import fields
 from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Field, Output, Widget
 
@@ -57,11 +57,11 @@ def _gib(n_bytes: float) -> str:
 
 
 def _compute(inputs):
-    label, arch = common.architecture(inputs)
+    label, arch = fields.architecture(inputs)
     sort_by = validate.choice("sort", inputs["sort"], SORT_KEYS)
     overrides = _prices(inputs["prices"])
-    options = rank(arch, weight_format=inputs["weights"], batch=common.batch(inputs),
-                   context_tokens=common.tokens(inputs, "context", minimum=0), counts=_counts(inputs["counts"]),
+    options = rank(arch, weight_format=inputs["weights"], batch=fields.batch(inputs),
+                   context_tokens=fields.tokens(inputs, "context", minimum=0), counts=_counts(inputs["counts"]),
                    prices=overrides, sort_by=sort_by)
     price_table = prices.merged(overrides)
     if not options:
@@ -76,7 +76,7 @@ def _compute(inputs):
                      show.number(o.tokens_per_s_total), show.number(o.tokens_per_s_per_user),
                      *_price_cells(o, price_table),
                      "—" if o.usd_per_million_tokens is None else f"${o.usd_per_million_tokens:,.2f}"))
-    table = common.html_table(("GPUs", "Memory GiB (need / have)", "Tokens/s", "Per user", "$/hour", "Price from",
+    table = fields.html_table(("GPUs", "Memory GiB (need / have)", "Tokens/s", "Per user", "$/hour", "Price from",
                                "$ per M tokens"), rows)
     priced = [o for o in options if o.usd_per_million_tokens is not None]
     summary = (f"{label} needs {format_bytes(best.memory_needed_bytes)}: {len(options)} options fit; "
@@ -103,11 +103,11 @@ WIDGET = Widget(
     title="Which GPU",
     summary="Every GPU and GPU count that holds the workload, ranked by speed or by cost per million tokens.",
     fields=(
-        common.model_field(),
-        common.config_field(),
-        common.format_field("weights", "Weight format", "bf16"),
-        common.count_field("batch", "Batch (sequences at once)", 8),
-        common.count_field("context", "Context tokens", 4096),
+        fields.model_field(),
+        fields.config_field(),
+        fields.format_field("weights", "Weight format", "bf16"),
+        fields.count_field("batch", "Batch (sequences at once)", 8),
+        fields.count_field("context", "Context tokens", 4096),
         Field("counts", "GPU counts considered", "text", "1, 2, 4, 8",
               help=f"Comma-separated, 1 to {MAX_COUNT}."),
         Field("sort", "Sort by", "select", "cost", options=SORT_CHOICES),

@@ -1,8 +1,8 @@
 """Widget: GPU memory to run a model (weights, KV cache, activations, runtime), against a chosen GPU."""
 
 from calculators.memory import InferenceSetup, estimate_inference
-from calculators.units import format_bytes
-from calculators.widgets import common
+from calculators.core.units import format_bytes
+from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 
 LABELS = {"weights": "Weights", "kv_cache": "KV cache", "activations": "Activations", "logits": "Logits",
@@ -12,16 +12,16 @@ KV_CHOICES = ("bf16", "fp16", "fp8", "fp32")
 
 
 def _compute(inputs):
-    label, arch = common.architecture(inputs)
-    gpu = common.gpu(inputs)
+    label, arch = fields.architecture(inputs)
+    gpu = fields.gpu(inputs)
     runtime = inputs["runtime"]
     setup = InferenceSetup(
-        batch=common.batch(inputs), prompt_tokens=common.tokens(inputs, "prompt"),
-        new_tokens=common.tokens(inputs, "output", minimum=1), weight_format=inputs["weights"],
+        batch=fields.batch(inputs), prompt_tokens=fields.tokens(inputs, "prompt"),
+        new_tokens=fields.tokens(inputs, "output", minimum=1), weight_format=inputs["weights"],
         kv_dtype=inputs["kv_dtype"], runtime=runtime,
         gpu_memory_bytes=gpu.usable_memory_bytes if runtime == "vllm" else None)
     estimate = estimate_inference(arch, setup)
-    chart = common.breakdown_chart(estimate, LABELS, f"GPU memory for {label} on {gpu.name}", gpu)
+    chart = fields.breakdown_chart(estimate, LABELS, f"GPU memory for {label} on {gpu.name}", gpu)
     details = dict(estimate.details)
     notes = list(estimate.warnings)
     if "kv_capacity_tokens" in details:
@@ -36,7 +36,7 @@ def _compute(inputs):
         "verdict": f"{verdict} on {gpu.name}",
         "advice": estimate.advice,
         "chart": chart,
-        "fits": common.fit_list(estimate),
+        "fits": fields.fit_list(estimate),
         "notes": " ".join(notes) or "—",
     }
 
@@ -46,15 +46,15 @@ WIDGET = Widget(
     title="GPU memory for inference",
     summary="Weights, KV cache, activations and the runtime, at the peak of prefill and decode.",
     fields=(
-        common.model_field(),
-        common.config_field(),
-        common.format_field("weights", "Weight format", "bf16"),
-        common.format_field("kv_dtype", "KV-cache format", "bf16", KV_CHOICES),
-        common.count_field("batch", "Batch (sequences at once)", 1),
-        common.count_field("prompt", "Prompt tokens", 4096),
-        common.count_field("output", "Generated tokens", 512),
+        fields.model_field(),
+        fields.config_field(),
+        fields.format_field("weights", "Weight format", "bf16"),
+        fields.format_field("kv_dtype", "KV-cache format", "bf16", KV_CHOICES),
+        fields.count_field("batch", "Batch (sequences at once)", 1),
+        fields.count_field("prompt", "Prompt tokens", 4096),
+        fields.count_field("output", "Generated tokens", 512),
         Field("runtime", "Runtime", "select", "transformers", options=RUNTIME_CHOICES),
-        common.gpu_field("rtx-4090"),
+        fields.gpu_field("rtx-4090"),
     ),
     outputs=(
         Output("total", "GPU memory used (as nvidia-smi shows it)"),

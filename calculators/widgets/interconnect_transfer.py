@@ -1,9 +1,11 @@
 """Widget: time to move bytes over a GPU's NVLink or host link, as a copy or a ring collective."""
 
-from calculators import interconnect, model_catalog, validate
-from calculators.units import format_bytes
-from calculators.weights import weight_memory
-from calculators.widgets import common
+from calculators.device import interconnect
+from calculators.catalogs import models
+from calculators.core import validate
+from calculators.core.units import format_bytes
+from calculators.memory.weights import weight_memory
+from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 
 NO_MODEL = "none"
@@ -27,7 +29,7 @@ def _both(value: float) -> str:
 def _size(inputs) -> tuple[float, str]:
     model = inputs.get("model", NO_MODEL)
     if model and model != NO_MODEL:
-        entry = model_catalog.get(model)
+        entry = models.get(model)
         memory = weight_memory(entry.architecture().n_params, MODEL_FORMAT)
         return memory.bytes, f"{entry.name} weights in BF16 ({format_bytes(memory.bytes, binary=False)})"
     size = interconnect.parse_size("size", inputs["size"])
@@ -35,7 +37,7 @@ def _size(inputs) -> tuple[float, str]:
 
 
 def _compute(inputs):
-    gpu = common.gpu(inputs)
+    gpu = fields.gpu(inputs)
     size, size_label = _size(inputs)
     chosen = interconnect.link(gpu, inputs["link"])
     collective = inputs["collective"]
@@ -74,12 +76,12 @@ WIDGET = Widget(
               help="e.g. 64 MiB, 16 GB, 2e9 (bytes); ignored when a model is chosen."),
         Field("model", "Or a model's weights (BF16)", "select", NO_MODEL,
               options=((NO_MODEL, "— (use the size above)"),) + tuple(
-                  (m.id, m.name) for m in model_catalog.all_models().values())),
-        common.gpu_field("h100-sxm"),
+                  (m.id, m.name) for m in models.all_models().values())),
+        fields.gpu_field("h100-sxm"),
         Field("link", "Link", "select", "interconnect", options=tuple(interconnect.LINKS.items())),
         Field("collective", "Operation", "select", "all-reduce",
               options=tuple((key, label) for key, (label, _) in interconnect.COLLECTIVES.items())),
-        common.count_field("gpus", "GPUs (N)", 8,
+        fields.count_field("gpus", "GPUs (N)", 8,
                            help="GPUs taking part in a collective; a copy is always between two."),
     ),
     outputs=(

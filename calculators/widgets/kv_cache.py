@@ -1,11 +1,12 @@
 """Widget: a model's KV cache per token, per sequence and per batch, and how many sequences fit on a GPU."""
 
-from calculators import formats, validate
+from calculators.catalogs import formats
+from calculators.core import validate
 from calculators.charts import Series, line_chart, stacked_bar
 from calculators.memory import InferenceSetup, estimate_inference
 from calculators.memory import kv_cache as kv
-from calculators.units import format_bytes
-from calculators.widgets import common
+from calculators.core.units import format_bytes
+from calculators.widgets import fields
 from calculators.widgets.spec import Output, Widget
 
 KV_CHOICES = ("bf16", "fp16", "fp8", "fp32")
@@ -34,12 +35,12 @@ def _curve(arch, label, tokens, kv_dtype):
 
 
 def _compute(inputs):
-    label, arch = common.architecture(inputs)
-    gpu = common.gpu(inputs)
+    label, arch = fields.architecture(inputs)
+    gpu = fields.gpu(inputs)
     kv_dtype = validate.choice("kv_dtype", inputs["kv_dtype"], KV_CHOICES)
     weight_format = validate.choice("weights", inputs["weights"], WEIGHT_CHOICES)
-    tokens = common.tokens(inputs, "context")
-    batch = common.batch(inputs)
+    tokens = fields.tokens(inputs, "context")
+    batch = fields.batch(inputs)
     size = kv.kv_cache_size(arch, tokens=tokens, batch=batch, kv_format=kv_dtype)
     # vLLM's budget: the weights, the profiled activation peak, CUDA graphs and non-torch memory come first.
     serving = estimate_inference(arch, InferenceSetup(
@@ -86,13 +87,13 @@ WIDGET = Widget(
     title="KV cache size",
     summary="Keys and values per token, per sequence and per batch, and how many sequences fit beside the weights.",
     fields=(
-        common.model_field(),
-        common.config_field(),
-        common.format_field("kv_dtype", "KV-cache format", "bf16", KV_CHOICES),
-        common.count_field("context", "Context per sequence (tokens)", 8192),
-        common.count_field("batch", "Batch (sequences at once)", 1),
-        common.format_field("weights", "Weight format", "bf16", WEIGHT_CHOICES),
-        common.gpu_field("h100-sxm"),
+        fields.model_field(),
+        fields.config_field(),
+        fields.format_field("kv_dtype", "KV-cache format", "bf16", KV_CHOICES),
+        fields.count_field("context", "Context per sequence (tokens)", 8192),
+        fields.count_field("batch", "Batch (sequences at once)", 1),
+        fields.format_field("weights", "Weight format", "bf16", WEIGHT_CHOICES),
+        fields.gpu_field("h100-sxm"),
     ),
     outputs=(
         Output("per_token", "Per token"),

@@ -1,9 +1,10 @@
 """Widget: bytes a GPU must keep in flight to reach its memory bandwidth (Little's law), in total and per SM."""
 
-from calculators import occupancy, validate
-from calculators.littles_law import MAX_LATENCY_NS, bytes_in_flight
-from calculators.units import TB, format_bytes
-from calculators.widgets import common
+from calculators.device import occupancy
+from calculators.core import validate
+from calculators.device.littles_law import MAX_LATENCY_NS, bytes_in_flight
+from calculators.core.units import TB, format_bytes
+from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 
 LOAD_CHOICES = (("4", "4 bytes (one float per thread)"), ("8", "8 bytes"), ("16", "16 bytes (float4 / 128-bit)"))
@@ -12,7 +13,7 @@ MAX_BANDWIDTH_TB_S = 1000
 
 
 def _compute(inputs):
-    gpu = common.gpu(inputs)
+    gpu = fields.gpu(inputs)
     typed = inputs.get("bandwidth", "").strip()
     if typed:
         tb_per_s = validate.number("bandwidth", typed, minimum=0, maximum=MAX_BANDWIDTH_TB_S, exclusive_minimum=True)
@@ -57,7 +58,7 @@ WIDGET = Widget(
     title="Bytes in flight (Little's law)",
     summary="Bandwidth × latency: the memory requests that must be outstanding to keep DRAM busy.",
     fields=(
-        common.gpu_field("h100-sxm"),
+        fields.gpu_field("h100-sxm"),
         Field("bandwidth", "Bandwidth (TB/s)", "number", "",
               help="Leave empty to use the GPU's memory bandwidth from the catalog."),
         Field("latency", "Memory latency (ns)", "number", "600",

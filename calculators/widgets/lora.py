@@ -1,11 +1,11 @@
 """Widget: a LoRA adapter's trainable parameters, and its training state next to full fine-tuning."""
 
-from calculators import validate
+from calculators.core import validate
 from calculators.memory import lora
 from calculators.memory.model_states import model_states
-from calculators.memory.weight_bytes import weight_bytes
-from calculators.units import format_bytes
-from calculators.widgets import common
+from calculators.memory.weights import weight_bytes
+from calculators.core.units import format_bytes
+from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 
 TARGET_CHOICES = (("all-linear", "All linear layers"), ("attention", "Attention projections"),
@@ -14,7 +14,7 @@ MAX_RANK = 4096
 
 
 def _compute(inputs):
-    label, arch = common.architecture(inputs)
+    label, arch = fields.architecture(inputs)
     rank = validate.integer("rank", inputs["rank"], minimum=1, maximum=MAX_RANK)
     targets = lora.target_modules(arch, inputs["targets"])
     by_module = lora.params_by_module(arch, rank, targets)
@@ -36,7 +36,7 @@ def _compute(inputs):
                     f"against {format_bytes(full.total, binary=False)} of weights, gradients, master weights and "
                     f"AdamW state for full fine-tuning ({full.total / (base + adapter.total):.1f}× more). "
                     "Activations come on top of both."),
-        "modules": common.html_table(("Module", f"Trainable parameters (r = {rank})", "Share"), rows),
+        "modules": fields.html_table(("Module", f"Trainable parameters (r = {rank})", "Share"), rows),
     }
 
 
@@ -45,9 +45,9 @@ WIDGET = Widget(
     title="LoRA adapter size",
     summary="Trainable parameters of a LoRA adapter and the memory its training state takes.",
     fields=(
-        common.model_field(),
-        common.config_field(),
-        common.count_field("rank", "Rank r", 16),
+        fields.model_field(),
+        fields.config_field(),
+        fields.count_field("rank", "Rank r", 16),
         Field("targets", "Target modules", "select", "all-linear", options=TARGET_CHOICES),
     ),
     outputs=(

@@ -1,8 +1,9 @@
 """Widget: model FLOP utilization of a training or inference run from its measured tokens per second."""
 
-from calculators import utilization, validate
-from calculators.errors import InputError
-from calculators.widgets import common
+from calculators.speed import flops
+from calculators.core import validate
+from calculators.core.errors import InputError
+from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 
 PEAK_FORMAT = "bf16"
@@ -23,19 +24,19 @@ def _flops(value: float) -> str:
 
 
 def _compute(inputs):
-    label, arch = common.architecture(inputs)
-    gpu = common.gpu(inputs)
-    mode = validate.choice("mode", inputs["mode"], utilization.MODES)
+    label, arch = fields.architecture(inputs)
+    gpu = fields.gpu(inputs)
+    mode = validate.choice("mode", inputs["mode"], flops.MODES)
     tokens_per_s = validate.number("tokens_per_s", inputs["tokens_per_s"], minimum=0, maximum=MAX_TOKENS_PER_S,
                                    exclusive_minimum=True)
     n = validate.integer("gpus", inputs["gpus"], minimum=1, maximum=MAX_GPUS)
-    seq = common.tokens(inputs, "seq", minimum=0)
+    seq = fields.tokens(inputs, "seq", minimum=0)
     peak = gpu.peak_flops_per_s(PEAK_FORMAT)
     if peak is None:
         raise InputError("gpu", f"the catalog has no dense BF16 or FP16 peak for {gpu.name}")
-    per_token = utilization.flop_per_token(arch, mode, sequence_tokens=seq)
-    result = utilization.model_flop_utilization(per_token.total, tokens_per_s, gpus=n, peak_flops_per_s_per_gpu=peak)
-    factor = utilization.MODES[mode][1]
+    per_token = flops.flop_per_token(arch, mode, sequence_tokens=seq)
+    result = flops.model_flop_utilization(per_token.total, tokens_per_s, gpus=n, peak_flops_per_s_per_gpu=peak)
+    factor = flops.MODES[mode][1]
     terms = f"{factor} × {per_token.params / 1e9:.3g}B parameters"
     if per_token.attention:
         terms += f" + attention at {seq:,} tokens, {_flop(per_token.attention)}"
@@ -62,15 +63,15 @@ WIDGET = Widget(
     title="Model FLOP utilization",
     summary="Achieved tokens per second × FLOP per token, against the GPUs' dense BF16 peak.",
     fields=(
-        common.model_field(),
-        common.config_field(),
-        common.gpu_field("h100-sxm"),
+        fields.model_field(),
+        fields.config_field(),
+        fields.gpu_field("h100-sxm"),
         Field("mode", "Run", "select", "training",
-              options=tuple((key, label) for key, (label, _, _) in utilization.MODES.items())),
+              options=tuple((key, label) for key, (label, _, _) in flops.MODES.items())),
         Field("tokens_per_s", "Measured tokens per second (whole run)", "number", "8000",
               help="All GPUs together: trained tokens/s for training, processed tokens/s for inference."),
-        common.count_field("gpus", "GPUs", 1),
-        common.count_field("seq", "Sequence length for the attention term", 0,
+        fields.count_field("gpus", "GPUs", 1),
+        fields.count_field("seq", "Sequence length for the attention term", 0,
                            help="0 leaves attention out (the 6N or 2N rule alone)."),
     ),
     outputs=(

@@ -1,10 +1,12 @@
 """Widget: theoretical occupancy of a kernel on one SM, the blocks each resource allows and which one limits."""
 
-from calculators import gpus, occupancy, validate
+from calculators.catalogs import gpus
+from calculators.device import occupancy
+from calculators.core import validate
 from calculators.charts import Series, line_chart
-from calculators.errors import InputError
-from calculators.units import KIB
-from calculators.widgets import common
+from calculators.core.errors import InputError
+from calculators.core.units import KIB
+from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 
 CC_PREFIX = "cc-"
@@ -81,7 +83,7 @@ def _compute(inputs):
         "occupancy": f"{result.occupancy:.1%} ({result.active_warps} of {sm.max_warps_per_sm} warps)",
         "blocks": f"{result.blocks_per_sm} blocks ({result.active_threads:,} threads)",
         "limit": (f"Limited by {limiting}." if result.blocks_per_sm else f"No block fits: limited by {limiting}."),
-        "table": common.html_table(("Resource", "Blocks per SM", "Use"), rows),
+        "table": fields.html_table(("Resource", "Blocks per SM", "Use"), rows),
         "chart": chart,
         "notes": " ".join(notes),
     }
@@ -93,8 +95,8 @@ WIDGET = Widget(
     summary="Blocks per SM allowed by warps, block slots, registers and shared memory, and the resulting occupancy.",
     fields=(
         Field("gpu", "GPU or compute capability", "select", "h100-sxm", options=_target_options()),
-        common.count_field("threads", "Threads per block", 256),
-        common.count_field("registers", "Registers per thread", 64,
+        fields.count_field("threads", "Threads per block", 256),
+        fields.count_field("registers", "Registers per thread", 64,
                            help="From nvcc -Xptxas -v or Nsight Compute; at most 255."),
         Field("shared", "Shared memory per block (KiB)", "number", "0",
               help="Static plus dynamic shared memory, in KiB (1024 bytes)."),

@@ -3,11 +3,11 @@ optimizer state, for one optimizer and precision, optionally sharded with ZeRO."
 
 import dataclasses
 
-from calculators import validate
+from calculators.core import validate
 from calculators.memory import model_states as ms
 from calculators.memory import optimizers
-from calculators.units import format_bytes
-from calculators.widgets import common
+from calculators.core.units import format_bytes
+from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 
 BY_PARAMS = "params"
@@ -19,7 +19,7 @@ ROWS = (("weights", "Weights"), ("gradients", "Gradients"), ("master_weights", "
 
 def model_or_params_field(default: str = "llama-3.1-8b") -> Field:
     """The model list plus a choice that uses the bare parameter count below it."""
-    field = common.model_field(default)
+    field = fields.model_field(default)
     return dataclasses.replace(field, options=field.options + ((BY_PARAMS, "By parameter count (below)"),))
 
 
@@ -31,11 +31,11 @@ def resolve(inputs):
     """(label, Architecture or None, parameter count) from the model, config and params fields."""
     if inputs.get("model") == BY_PARAMS:
         if inputs.get("config", "").strip():
-            common.architecture({**inputs, "model": "x"})  # raises: a pasted config needs “Custom”
+            fields.architecture({**inputs, "model": "x"})  # raises: a pasted config needs “Custom”
         count = round(validate.number("params", inputs["params"], minimum=1, maximum=1e13))
         shown = f"{count / 1e9:,.4g} billion" if count >= 1e9 else f"{count:,}"
         return f"{shown} parameters", None, count
-    label, arch = common.architecture(inputs)
+    label, arch = fields.architecture(inputs)
     return label, arch, arch.n_params
 
 
@@ -64,7 +64,7 @@ def _compute(inputs):
         "state": format_bytes(states.optimizer_states, binary=False),
         "per_param": f"{states.per_param('total'):.4g} bytes",
         "total": format_bytes(shard.total, binary=False) + (" per GPU" if gpus > 1 else ""),
-        "table": common.html_table(header, rows),
+        "table": fields.html_table(header, rows),
         "notes": " ".join(notes),
     }
 
@@ -75,12 +75,12 @@ WIDGET = Widget(
     summary="Weights, gradients, master weights and optimizer state per trained parameter, before activations.",
     fields=(
         model_or_params_field(),
-        common.config_field(),
+        fields.config_field(),
         params_field(),
         Field("optimizer", "Optimizer", "select", "adamw",
               options=tuple((o.id, o.label) for o in optimizers.all_optimizers().values())),
         Field("precision", "Precision", "select", "mixed", options=tuple(ms.PRECISION_LABELS.items())),
-        common.count_field("gpus", "Data-parallel GPUs", 1),
+        fields.count_field("gpus", "Data-parallel GPUs", 1),
         Field("zero", "Sharding", "select", "1", options=ZERO_CHOICES),
     ),
     outputs=(

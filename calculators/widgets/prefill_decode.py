@@ -2,16 +2,16 @@
 
 from calculators.charts import stacked_bar
 from calculators.speed import request
-from calculators.widgets import common
+from calculators.widgets import fields
 from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget
 
 
 def _compute(inputs):
-    label, arch = common.architecture(inputs)
-    gpu = common.gpu(inputs)
-    req = request(arch, gpu, prompt_tokens=common.tokens(inputs, "prompt"),
-                  output_tokens=common.tokens(inputs, "output"), weight_format=inputs["weights"])
+    label, arch = fields.architecture(inputs)
+    gpu = fields.gpu(inputs)
+    req = request(arch, gpu, prompt_tokens=fields.tokens(inputs, "prompt"),
+                  output_tokens=fields.tokens(inputs, "output"), weight_format=inputs["weights"])
     chart = stacked_bar(
         [("Prefill (time to first token)", req.ttft_seconds),
          (f"Decode ({req.output_tokens - 1:,} more tokens)", req.decode_seconds)],
@@ -36,12 +36,12 @@ WIDGET = Widget(
     title="Prefill against decode",
     summary="Time to first token for the whole prompt, then one decode step per generated token.",
     fields=(
-        common.model_field(),
-        common.config_field(),
-        common.gpu_field("rtx-4090"),
-        common.format_field("weights", "Weight format", "bf16"),
-        common.count_field("prompt", "Prompt tokens", 4000),
-        common.count_field("output", "Generated tokens", 500),
+        fields.model_field(),
+        fields.config_field(),
+        fields.gpu_field("rtx-4090"),
+        fields.format_field("weights", "Weight format", "bf16"),
+        fields.count_field("prompt", "Prompt tokens", 4000),
+        fields.count_field("output", "Generated tokens", 500),
     ),
     outputs=(
         Output("ttft", "Time to first token"),

@@ -1,10 +1,11 @@
 """Widget: a model's weights in one quantization format, bits per weight with scales and the tensors kept
 at higher precision, and a comparison with other common formats."""
 
-from calculators import formats, validate
-from calculators.memory.weight_bytes import weight_bytes
-from calculators.units import format_bytes
-from calculators.widgets import common
+from calculators.catalogs import formats
+from calculators.core import validate
+from calculators.memory.weights import weight_bytes
+from calculators.core.units import format_bytes
+from calculators.widgets import fields
 from calculators.widgets.spec import Output, Widget
 
 #: Whole-model formats offered (GGUF block types are parts of the k-quant mixes, not choices of their own).
@@ -17,9 +18,9 @@ def _share(fraction: float) -> str:
 
 
 def _compute(inputs):
-    label, arch = common.architecture(inputs)
+    label, arch = fields.architecture(inputs)
     fmt = validate.choice("format", inputs["format"], FORMAT_CHOICES)
-    gpu = common.gpu(inputs)
+    gpu = fields.gpu(inputs)
     result = weight_bytes(arch, fmt, field="format")
     bf16 = weight_bytes(arch, "bf16").total_bytes
     mix = sorted(result.by_format_params, key=lambda item: -item[1])
@@ -44,7 +45,7 @@ def _compute(inputs):
         "ratio": f"{result.total_bytes / bf16:.1%} of BF16",
         "mix": "; ".join(parts) + ".",
         "fit": fit,
-        "table": common.html_table(("Format", "Bits per weight", "Weights", "Of BF16"), rows),
+        "table": fields.html_table(("Format", "Bits per weight", "Weights", "Of BF16"), rows),
     }
 
 
@@ -53,10 +54,10 @@ WIDGET = Widget(
     title="Quantized weight size",
     summary="Bits per weight with scales and the tensors kept in higher precision, for one model.",
     fields=(
-        common.model_field("llama-3.1-70b"),
-        common.config_field(),
-        common.format_field("format", "Format", "nvfp4", FORMAT_CHOICES),
-        common.gpu_field("b200"),
+        fields.model_field("llama-3.1-70b"),
+        fields.config_field(),
+        fields.format_field("format", "Format", "nvfp4", FORMAT_CHOICES),
+        fields.gpu_field("b200"),
     ),
     outputs=(
         Output("bits", "Bits per weight (whole model)"),

@@ -2,10 +2,11 @@
 
 import math
 
-from calculators import formats, validate
+from calculators.catalogs import formats
+from calculators.core import validate
 from calculators.charts import Series, line_chart
 from calculators.speed import decode_step, matmul_intensity_flop_per_byte, place, roof
-from calculators.widgets import common
+from calculators.widgets import fields
 from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Field, Output, Widget
 
@@ -25,9 +26,9 @@ def _workload(inputs, gpu, fmt):
         intensity = matmul_intensity_flop_per_byte(m, k, n, weight_bytes_per_value=size, activation_bytes=size)
         return intensity, f"matmul {m}×{k}×{n}", (
             f"2·M·N·K = {show.flop(2.0 * m * n * k)} over {size:g}-byte values of A (M × K), B (K × N) and C (M × N)")
-    _, arch = common.architecture(inputs)
-    batch = common.batch(inputs)
-    step = decode_step(arch, gpu, batch=batch, context_tokens=common.tokens(inputs, "context", minimum=0),
+    _, arch = fields.architecture(inputs)
+    batch = fields.batch(inputs)
+    step = decode_step(arch, gpu, batch=batch, context_tokens=fields.tokens(inputs, "context", minimum=0),
                        weight_format=fmt, compute_format=fmt)
     return step.arithmetic_intensity_flop_per_byte, f"decode, batch {batch}", (
         f"{show.flop(step.flops)} over {(step.weight_bytes_read + step.kv_bytes_read) / 1e9:.3g} GB of weights "
@@ -35,12 +36,12 @@ def _workload(inputs, gpu, fmt):
 
 
 def _compute(inputs):
-    gpu = common.gpu(inputs)
+    gpu = fields.gpu(inputs)
     fmt = validate.choice("format", inputs["format"], FORMAT_CHOICES)
     if not any(gpu.peak_flops_per_s(f) for f in FORMAT_CHOICES):
-        raise common.InputError("gpu", f"{gpu.name} publishes no tensor throughput, so it has no roofline here")
+        raise fields.InputError("gpu", f"{gpu.name} publishes no tensor throughput, so it has no roofline here")
     if gpu.peak_flops_per_s(fmt) is None:
-        raise common.InputError("format", f"{gpu.name} publishes no {formats.get(fmt).label} tensor throughput")
+        raise fields.InputError("format", f"{gpu.name} publishes no {formats.get(fmt).label} tensor throughput")
     intensity, label, how = _workload(inputs, gpu, fmt)
     point = place(gpu, intensity, fmt)
     ridge = point.ridge_flop_per_byte
@@ -79,15 +80,15 @@ WIDGET = Widget(
     title="Roofline",
     summary="Where a matrix multiplication or a decode step sits against a GPU's compute and bandwidth roofs.",
     fields=(
-        common.gpu_field("h100-sxm"),
-        common.format_field("format", "Number format", "bf16", FORMAT_CHOICES),
+        fields.gpu_field("h100-sxm"),
+        fields.format_field("format", "Number format", "bf16", FORMAT_CHOICES),
         Field("workload", "Workload", "select", "decode", options=WORKLOADS),
-        common.count_field("m", "M (rows, e.g. tokens)", 4096, help="Matmul only."),
-        common.count_field("n", "N (output features)", 4096, help="Matmul only."),
-        common.count_field("k", "K (input features)", 4096, help="Matmul only."),
+        fields.count_field("m", "M (rows, e.g. tokens)", 4096, help="Matmul only."),
+        fields.count_field("n", "N (output features)", 4096, help="Matmul only."),
+        fields.count_field("k", "K (input features)", 4096, help="Matmul only."),
         show.catalog_model_field(),
-        common.count_field("batch", "Batch (sequences)", 1, help="Decode only."),
-        common.count_field("context", "Context tokens", 1024, help="Decode only: tokens in each KV cache."),
+        fields.count_field("batch", "Batch (sequences)", 1, help="Decode only."),
+        fields.count_field("context", "Context tokens", 1024, help="Decode only: tokens in each KV cache."),
     ),
     outputs=(
         Output("intensity", "Arithmetic intensity"),

@@ -3,19 +3,19 @@
 from calculators.charts import Series, line_chart
 from calculators.speed import batch_sweep, decode_step, memory_needed, request
 from calculators.speed.sweep import DEFAULT_BATCHES
-from calculators.units import format_bytes
-from calculators.widgets import common
+from calculators.core.units import format_bytes
+from calculators.widgets import fields
 from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget
 
 
 def _compute(inputs):
-    label, arch = common.architecture(inputs)
-    gpu = common.gpu(inputs)
+    label, arch = fields.architecture(inputs)
+    gpu = fields.gpu(inputs)
     weights = inputs["weights"]
-    batch = common.batch(inputs)
-    req = request(arch, gpu, prompt_tokens=common.tokens(inputs, "prompt"),
-                  output_tokens=common.tokens(inputs, "output"), batch=batch, weight_format=weights)
+    batch = fields.batch(inputs)
+    req = request(arch, gpu, prompt_tokens=fields.tokens(inputs, "prompt"),
+                  output_tokens=fields.tokens(inputs, "output"), batch=batch, weight_format=weights)
     step = req.decode
     context = req.mean_context_tokens
     sweep = batch_sweep(arch, gpu, batches=DEFAULT_BATCHES, context_tokens=context, weight_format=weights)
@@ -70,13 +70,13 @@ WIDGET = Widget(
     title="Inference speed",
     summary="Tokens per second per user and in total, time to first token, and how batching trades one for the other.",
     fields=(
-        common.model_field("llama-3.1-70b"),
-        common.config_field(),
-        common.gpu_field("h200"),
-        common.format_field("weights", "Weight format", "fp8"),
-        common.count_field("batch", "Batch (sequences at once)", 16),
-        common.count_field("prompt", "Prompt tokens", 1024),
-        common.count_field("output", "Generated tokens", 256),
+        fields.model_field("llama-3.1-70b"),
+        fields.config_field(),
+        fields.gpu_field("h200"),
+        fields.format_field("weights", "Weight format", "fp8"),
+        fields.count_field("batch", "Batch (sequences at once)", 16),
+        fields.count_field("prompt", "Prompt tokens", 1024),
+        fields.count_field("output", "Generated tokens", 256),
     ),
     outputs=(
         Output("per_user", "Tokens/s per user"),

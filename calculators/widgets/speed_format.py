@@ -1,7 +1,8 @@
 """Display helpers shared by the speed widgets (speed, roofline, GPU picker and the in-entry ones)."""
 
-from calculators import gpus, validate
-from calculators.widgets import common
+from calculators.catalogs import gpus
+from calculators.core import validate
+from calculators.widgets import fields
 from calculators.widgets.spec import Field
 
 #: The GPU counts the tensor-parallel inputs offer.
@@ -10,9 +11,9 @@ TP_DEGREES = (1, 2, 4, 8)
 
 def catalog_model_field(default: str = "llama-3.1-8b") -> Field:
     """The model select without the pasted-config choice, for small in-entry widgets."""
-    full = common.model_field(default)
+    full = fields.model_field(default)
     return Field(full.name, full.label, "select", default,
-                 options=tuple(o for o in full.options if o[0] != common.CUSTOM_MODEL))
+                 options=tuple(o for o in full.options if o[0] != fields.CUSTOM_MODEL))
 
 
 def degree_field(default: int = 1) -> Field:

@@ -1,15 +1,15 @@
 """Widget (in-entry): one model split over 1, 2, 4 or 8 GPUs by tensor parallelism."""
 
 from calculators.speed import tensor_parallel_plan
-from calculators.units import format_bytes
-from calculators.widgets import common
+from calculators.core.units import format_bytes
+from calculators.widgets import fields
 from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget
 
 
 def _plans(arch, gpu, inputs):
-    options = {"weight_format": inputs["weights"], "batch": common.batch(inputs),
-               "context_tokens": common.tokens(inputs, "context", minimum=0)}
+    options = {"weight_format": inputs["weights"], "batch": fields.batch(inputs),
+               "context_tokens": fields.tokens(inputs, "context", minimum=0)}
     chosen = show.degree(inputs)
     degrees = [d for d in show.TP_DEGREES if d == 1 or gpu.link_bytes_per_s_one_way() is not None]
     if chosen not in degrees:
@@ -19,13 +19,13 @@ def _plans(arch, gpu, inputs):
 
 
 def _compute(inputs):
-    _, arch = common.architecture(inputs)
-    gpu = common.gpu(inputs)
+    _, arch = fields.architecture(inputs)
+    gpu = fields.gpu(inputs)
     try:
         plan, plans = _plans(arch, gpu, inputs)
-    except common.InputError as error:
+    except fields.InputError as error:
         if error.field == "degree":
-            raise common.InputError("tp", error.message) from None
+            raise fields.InputError("tp", error.message) from None
         raise
     step = plan.step
     fit = "fits" if plan.fits else "does not fit"
@@ -47,7 +47,7 @@ def _compute(inputs):
         "per_user": show.rate(plan.tokens_per_s_per_user),
         "total": show.rate(plan.tokens_per_s_total),
         "notes": " ".join(notes),
-        "table": common.html_table(("GPUs", "Weights per GPU", "Memory per GPU", "Fits", "Step",
+        "table": fields.html_table(("GPUs", "Weights per GPU", "Memory per GPU", "Fits", "Step",
                                     "All-reduces", "Tokens/s per user"), rows),
     }
 
@@ -57,13 +57,13 @@ WIDGET = Widget(
     title="Tensor parallelism",
     summary="Each GPU holds a slice of every weight matrix; two all-reduces per layer join the slices.",
     fields=(
-        common.model_field("llama-3.1-70b"),
-        common.config_field(),
-        common.gpu_field("h100-sxm"),
+        fields.model_field("llama-3.1-70b"),
+        fields.config_field(),
+        fields.gpu_field("h100-sxm"),
         show.degree_field(4),
-        common.format_field("weights", "Weight format", "bf16"),
-        common.count_field("batch", "Batch (sequences at once)", 1),
-        common.count_field("context", "Context tokens per sequence", 4096),
+        fields.format_field("weights", "Weight format", "bf16"),
+        fields.count_field("batch", "Batch (sequences at once)", 1),
+        fields.count_field("context", "Context tokens per sequence", 4096),
     ),
     outputs=(
         Output("weights", "Weights per GPU"),

@@ -1,13 +1,13 @@
 """Widget: GPU memory to train or fine-tune a model (full, LoRA, QLoRA), per GPU, against a chosen GPU."""
 
-from calculators import validate
+from calculators.core import validate
 from calculators.memory import TrainingSetup, estimate_training
 from calculators.memory import lora as lora_targets
 from calculators.memory import optimizers
 from calculators.memory.fit import needed_bytes
 from calculators.memory.training import MODES
-from calculators.units import format_bytes
-from calculators.widgets import common
+from calculators.core.units import format_bytes
+from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 
 LABELS = {"weights": "Weights", "activations": "Activations", "logits": "Logits and loss", "gradients": "Gradients",
@@ -39,18 +39,18 @@ def _setup(inputs, arch) -> TrainingSetup:
     ckpt = validate.choice("grad_ckpt", inputs["grad_ckpt"], ("no", "yes")) == "yes"
     gpus = validate.integer("gpus", inputs["gpus"], minimum=1, maximum=100_000)
     zero = int(validate.choice("zero", inputs["zero"], tuple(v for v, _ in ZERO_CHOICES)))
-    return TrainingSetup(batch=common.batch(inputs), seq=common.tokens(inputs, "seq"), mode=mode,
+    return TrainingSetup(batch=fields.batch(inputs), seq=fields.tokens(inputs, "seq"), mode=mode,
                          optimizer=optimizer, grad_ckpt=ckpt, lora_rank=rank if lora else 0,
                          lora_targets=targets or TrainingSetup.lora_targets, zero_stage=zero, num_gpus=gpus)
 
 
 def _compute(inputs):
-    label, arch = common.architecture(inputs)
-    gpu = common.gpu(inputs)
+    label, arch = fields.architecture(inputs)
+    gpu = fields.gpu(inputs)
     setup = _setup(inputs, arch)
     estimate = estimate_training(arch, setup)
     per_gpu = " per GPU" if setup.num_gpus > 1 else ""
-    chart = common.breakdown_chart(estimate, LABELS, f"Training memory{per_gpu} for {label} on {gpu.name}", gpu)
+    chart = fields.breakdown_chart(estimate, LABELS, f"Training memory{per_gpu} for {label} on {gpu.name}", gpu)
     details = dict(estimate.details)
     trainable, total = details["trainable_params"], details["n_params"]
     need = needed_bytes(estimate)
@@ -73,7 +73,7 @@ def _compute(inputs):
         "advice": estimate.advice,
         "trainable": f"{trainable:,.0f} of {total:,.0f} ({trainable / total:.2%})",
         "chart": chart,
-        "fits": common.fit_list(estimate),
+        "fits": fields.fit_list(estimate),
         "notes": " ".join(n if n.endswith(".") else n + "." for n in notes) or "—",
     }
 
@@ -83,20 +83,20 @@ WIDGET = Widget(
     title="GPU memory for training and fine-tuning",
     summary="Weights, gradients, optimizer state, activations and the runtime at the peak of a training step, per GPU.",
     fields=(
-        common.model_field(),
-        common.config_field(),
+        fields.model_field(),
+        fields.config_field(),
         Field("mode", "Training mode", "select", "lora", options=MODE_CHOICES),
         Field("optimizer", "Optimizer", "select", "adamw",
               options=tuple((o.id, o.label) for o in optimizers.all_optimizers().values())),
         Field("grad_ckpt", "Gradient checkpointing", "select", "no", options=(("no", "Off"), ("yes", "On"))),
-        common.count_field("batch", "Micro-batch (sequences per GPU)", 1),
-        common.count_field("seq", "Sequence length (tokens)", 2048),
-        common.count_field("rank", "LoRA rank", 16, help="Used by LoRA and QLoRA."),
+        fields.count_field("batch", "Micro-batch (sequences per GPU)", 1),
+        fields.count_field("seq", "Sequence length (tokens)", 2048),
+        fields.count_field("rank", "LoRA rank", 16, help="Used by LoRA and QLoRA."),
         Field("targets", "LoRA target modules", "select", "all-linear", options=TARGET_CHOICES,
               help="Used by LoRA and QLoRA."),
-        common.count_field("gpus", "GPUs (data parallel)", 1),
+        fields.count_field("gpus", "GPUs (data parallel)", 1),
         Field("zero", "ZeRO stage / FSDP", "select", "0", options=ZERO_CHOICES),
-        common.gpu_field("h100-sxm"),
+        fields.gpu_field("h100-sxm"),
     ),
     outputs=(
         Output("total", "GPU memory used per GPU (as nvidia-smi shows it)"),

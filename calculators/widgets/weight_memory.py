@@ -1,8 +1,8 @@
 """Widget: memory taken by a model's weights in one number format."""
 
-from calculators import formats
-from calculators.units import format_bytes
-from calculators.weights import weight_memory
+from calculators.catalogs import formats
+from calculators.core.units import format_bytes
+from calculators.memory.weights import weight_memory
 from calculators.widgets.spec import Field, Output, Widget
 
 _FORMAT_CHOICES = ("fp32", "bf16", "fp16", "fp8", "int8", "int4")

@@ -3,7 +3,7 @@
 import pytest
 
 from calculators.architectures import build, supported_model_types
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from tests.calculators.truth import records
 
 TRUTH = [r for r in records("inference", "training")]

@@ -2,27 +2,30 @@
 
 import pytest
 
-from calculators import InputError, figure_expressions as fx, gpus, model_catalog
-from calculators.memory.weight_bytes import weight_bytes
-from calculators.units import GB, TB
+from calculators import InputError
+from calculators.figures import expressions as fx
+from calculators.catalogs import gpus
+from calculators.catalogs import models
+from calculators.memory.weights import weight_bytes
+from calculators.core.units import GB, TB
 
 
 def test_weight_bytes_are_the_memory_engines():
-    arch = model_catalog.resolve("llama-3.1-8b")[1]
+    arch = models.resolve("llama-3.1-8b")[1]
     assert fx.evaluate('weight_bytes("llama-3.1-8b", "bf16")') == weight_bytes(arch, "bf16").total_bytes
     assert fx.evaluate('weight_bytes("llama-3.1-8b", "bf16")') == 2 * arch.n_params
 
 
 def test_decode_floor_from_two_catalogs():
     bandwidth = gpus.get("rtx-4090").memory_bandwidth_tb_per_s
-    expected = 2 * model_catalog.resolve("llama-3.1-8b")[1].n_params / (bandwidth * TB) * 1e3
+    expected = 2 * models.resolve("llama-3.1-8b")[1].n_params / (bandwidth * TB) * 1e3
     text = fx.render('weight_bytes("llama-3.1-8b", "bf16") / (gpu("rtx-4090", "memory_bandwidth_tb_per_s") * TB) '
                      '/ ms :.2f')
     assert text == f"{expected:.2f}"
 
 
 def test_kv_cache_per_token_follows_the_config():
-    config = model_catalog.get("llama-3.1-8b").config
+    config = models.get("llama-3.1-8b").config
     per_token = 2 * config["num_hidden_layers"] * config["num_key_value_heads"] * 128 * 2
     assert fx.evaluate('kv_bytes_per_token("llama-3.1-8b")') == per_token
     assert fx.evaluate('kv_bytes("llama-3.1-8b", 1000, batch=4)') == 4000 * per_token

@@ -1,11 +1,14 @@
-"""Little's law, link transfers and ring collectives, and model FLOP utilization."""
+"""Little's law, link transfers and ring collectives, and model FLOP flops."""
 
 import pytest
 
-from calculators import gpus, interconnect, model_catalog, utilization
-from calculators.errors import InputError
-from calculators.littles_law import bytes_in_flight
-from calculators.units import GIB, MIB
+from calculators.catalogs import gpus
+from calculators.device import interconnect
+from calculators.catalogs import models
+from calculators.speed import flops
+from calculators.core.errors import InputError
+from calculators.device.littles_law import bytes_in_flight
+from calculators.core.units import GIB, MIB
 
 
 def test_littles_law_on_the_h100():
@@ -62,26 +65,26 @@ def test_missing_link_is_an_input_error():
 
 
 def test_mfu_matches_the_glossary_examples():
-    arch = model_catalog.get("llama-3.1-8b").architecture()
-    per_token = utilization.flop_per_token(arch, "training")
+    arch = models.get("llama-3.1-8b").architecture()
+    per_token = flops.flop_per_token(arch, "training")
     assert per_token.total == 6 * arch.active_params
-    result = utilization.model_flop_utilization(per_token.total, 8000, gpus=1, peak_flops_per_s_per_gpu=989.5e12)
+    result = flops.model_flop_utilization(per_token.total, 8000, gpus=1, peak_flops_per_s_per_gpu=989.5e12)
     assert result.mfu == pytest.approx(0.39, abs=0.005)
     # Attention term at 8,192 tokens: 12 × 32 layers × 4096 × 8192, about 1.3e10 FLOP per token.
-    long = utilization.flop_per_token(arch, "training", sequence_tokens=8192)
+    long = flops.flop_per_token(arch, "training", sequence_tokens=8192)
     assert long.attention == 12 * 32 * 4096 * 8192
-    inference = utilization.flop_per_token(arch, "inference", sequence_tokens=8192)
+    inference = flops.flop_per_token(arch, "inference", sequence_tokens=8192)
     assert inference.dense == 2 * arch.active_params and inference.attention == long.attention / 3
 
 
 def test_mfu_uses_active_parameters_of_a_moe():
-    arch = model_catalog.get("deepseek-v3").architecture()
-    assert utilization.flop_per_token(arch).params == arch.active_params < arch.n_params
+    arch = models.get("deepseek-v3").architecture()
+    assert flops.flop_per_token(arch).params == arch.active_params < arch.n_params
 
 
 def test_mfu_input_errors():
     with pytest.raises(InputError) as error:
-        utilization.model_flop_utilization(1e9, 0, gpus=1, peak_flops_per_s_per_gpu=1e15)
+        flops.model_flop_utilization(1e9, 0, gpus=1, peak_flops_per_s_per_gpu=1e15)
     assert error.value.field == "tokens_per_s"
     with pytest.raises(InputError):
-        utilization.flop_per_token(model_catalog.get("llama-3.1-8b").architecture(), "pretraining")
+        flops.flop_per_token(models.get("llama-3.1-8b").architecture(), "pretraining")

@@ -5,8 +5,8 @@ from importlib import resources
 
 import pytest
 
-from calculators import gpus
-from calculators.errors import InputError
+from calculators.catalogs import gpus
+from calculators.core.errors import InputError
 
 RAW = json.loads(resources.files("calculators.data").joinpath("gpus.json").read_text(encoding="utf-8"))
 RECORDS = RAW["gpus"]

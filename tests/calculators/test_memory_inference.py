@@ -3,9 +3,9 @@
 import pytest
 
 from calculators.architectures import build
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from calculators.memory import InferenceSetup, estimate_inference
-from calculators.model_catalog import get
+from calculators.catalogs.models import get
 
 GIB = 2**30
 LLAMA8 = get("llama-3.1-8b").architecture()
@@ -114,7 +114,7 @@ def test_vllm_reports_kv_capacity():
 
 def test_llama_cpp_keeps_embeddings_on_the_host():
     result = est(runtime="llama.cpp", weight_format="q4_k_m", prompt_tokens=4000)
-    from calculators.memory.weight_bytes import weight_bytes
+    from calculators.memory.weights import weight_bytes
     w = weight_bytes(LLAMA8, "q4_k_m")
     assert result.component("weights") == pytest.approx(w.total_bytes - w.role_bytes("embedding"))
     assert result.component("kv_cache") == 4096 * 128 * 1024  # padded to 256 tokens

@@ -2,12 +2,12 @@
 
 import pytest
 
-from calculators import model_catalog
+from calculators.catalogs import models
 from calculators.memory import kv_cache as kv
 
 
 def arch(model_id):
-    return model_catalog.resolve(model_id)[1]
+    return models.resolve(model_id)[1]
 
 
 def test_llama_8b_costs_128_kib_per_token():

@@ -2,13 +2,13 @@
 
 import pytest
 
-from calculators import model_catalog
-from calculators.errors import InputError
+from calculators.catalogs import models
+from calculators.core.errors import InputError
 from calculators.memory import lora
 
 
 def arch(model_id):
-    return model_catalog.resolve(model_id)[1]
+    return models.resolve(model_id)[1]
 
 
 def test_llama_8b_all_linear_rank_16_matches_the_glossary():

@@ -2,11 +2,11 @@
 
 import pytest
 
-from calculators import model_catalog
-from calculators.errors import InputError
+from calculators.catalogs import models
+from calculators.core.errors import InputError
 from calculators.memory.model_states import model_states
 
-_, LLAMA_8B = model_catalog.resolve("llama-3.1-8b")
+_, LLAMA_8B = models.resolve("llama-3.1-8b")
 
 
 @pytest.mark.parametrize("optimizer, precision, per_param", [

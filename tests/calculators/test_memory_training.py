@@ -2,10 +2,10 @@
 
 import pytest
 
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from calculators.memory import TrainingSetup, estimate_training, lora_params
-from calculators import model_catalog
-from calculators.model_catalog import get
+from calculators.catalogs import models
+from calculators.catalogs.models import get
 from tests.calculators.truth import records
 
 LLAMA1B = get("llama-3.2-1b").architecture()
@@ -18,7 +18,7 @@ def est(arch=LLAMA1B, **kw):
 
 @pytest.mark.parametrize("record", [r for r in records("training") if r.get("lora")], ids=lambda r: r["model"])
 def test_lora_trainable_params_match_peft(record):
-    arch = model_catalog.resolve(record["model"], record["config"])[1]
+    arch = models.resolve(record["model"], record["config"])[1]
     assert lora_params(arch, record["lora"]["r"], tuple(record["lora"]["targets"])) == record["trainable_params"]
 
 

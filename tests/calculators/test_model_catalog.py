@@ -4,13 +4,14 @@ import json
 
 import pytest
 
-from calculators import cli, model_catalog
+from calculators import cli
+from calculators.catalogs import models
 from calculators.architectures import supported_model_types
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from tests.calculators.truth import records
 from validation import gpu_cases
 
-MODELS = list(model_catalog.all_models().values())
+MODELS = list(models.all_models().values())
 
 
 def test_catalog_size_and_coverage():
@@ -34,11 +35,11 @@ def test_truth_models_are_catalog_ids_with_the_same_config(record):
     """A measured model is a catalog entry, or (validation/gpu_cases.py) an entry with stated overrides."""
     variants = {case["label"]: case for case in gpu_cases.CASES if "label" in case}
     variant = variants.get(record["model"], {})
-    entry = model_catalog.get(variant.get("model", record["model"]))
+    entry = models.get(variant.get("model", record["model"]))
     expected = {**entry.config, **variant.get("overrides", {})}
     for key, value in record["config"].items():
         assert expected.get(key, value) == value, key
-    assert model_catalog.resolve(record["model"], expected)[1].n_params == record["n_params"]
+    assert models.resolve(record["model"], expected)[1].n_params == record["n_params"]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.id)
@@ -53,5 +54,5 @@ def test_every_catalog_model_runs_through_the_estimate_command(model, tmp_path, 
 
 def test_unknown_model_suggests_close_ids():
     with pytest.raises(InputError) as caught:
-        model_catalog.get("llama-3.1-9b")
+        models.get("llama-3.1-9b")
     assert caught.value.field == "model" and "llama-3.1-8b" in caught.value.message

@@ -2,8 +2,9 @@
 
 import pytest
 
-from calculators import gpus, occupancy
-from calculators.errors import InputError
+from calculators.catalogs import gpus
+from calculators.device import occupancy
+from calculators.core.errors import InputError
 
 
 def run(cc="9.0", threads=256, registers=64, shared=0):

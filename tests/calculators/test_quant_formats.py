@@ -2,10 +2,10 @@
 
 import pytest
 
-from calculators import formats
+from calculators.catalogs import formats
 from calculators.architectures import build
-from calculators.errors import InputError
-from calculators.memory.weight_bytes import weight_bytes
+from calculators.core.errors import InputError
+from calculators.memory.weights import weight_bytes
 
 LLAMA3_8B = {"model_type": "llama", "vocab_size": 128256, "hidden_size": 4096, "intermediate_size": 14336,
              "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8}

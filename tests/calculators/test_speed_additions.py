@@ -2,8 +2,9 @@
 
 import pytest
 
-from calculators import gpus, model_catalog
-from calculators.errors import InputError
+from calculators.catalogs import gpus
+from calculators.catalogs import models
+from calculators.core.errors import InputError
 from calculators.speed import (decode_ceiling, decode_step, linear_groups, mean_decode_context, prefill, request, roof,
                                tensor_parallel_plan)
 from calculators.speed.efficiency import default as eff
@@ -11,12 +12,12 @@ from calculators.speed.efficiency import default as eff
 
 @pytest.fixture(scope="module")
 def llama8b():
-    return model_catalog.resolve("llama-3.1-8b")[1]
+    return models.resolve("llama-3.1-8b")[1]
 
 
 @pytest.fixture(scope="module")
 def llama70b():
-    return model_catalog.resolve("llama-3.1-70b")[1]
+    return models.resolve("llama-3.1-70b")[1]
 
 
 def test_request_is_prefill_then_decode_steps_at_the_mean_context(llama8b):
@@ -84,5 +85,5 @@ def test_roof_has_a_corner_at_the_ridge():
 
 def test_linear_groups_are_cached_per_architecture_object(llama8b):
     assert linear_groups(llama8b) is linear_groups(llama8b)
-    other = model_catalog.resolve("llama-3.1-8b")[1]
+    other = models.resolve("llama-3.1-8b")[1]
     assert linear_groups(other) == linear_groups(llama8b)

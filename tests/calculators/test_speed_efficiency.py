@@ -6,7 +6,8 @@ from importlib import resources
 
 import pytest
 
-from calculators import gpus, speed
+from calculators import speed
+from calculators.catalogs import gpus
 from calculators.architectures import build
 from tests.calculators.truth import records
 

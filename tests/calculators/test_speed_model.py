@@ -7,7 +7,7 @@ import pytest
 
 from calculators import speed
 from calculators.architectures import build
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from calculators.speed.kernels import pnorm
 
 # Published config.json values (as in shared/gpu-truth/measure.py and the Hugging Face model cards).

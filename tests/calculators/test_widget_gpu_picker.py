@@ -1,6 +1,7 @@
 """The GPU picker ranks with calculators.speed.rank and reads price overrides."""
 
-from calculators import model_catalog, widgets
+from calculators import widgets
+from calculators.catalogs import models
 from calculators.speed import rank
 
 
@@ -11,7 +12,7 @@ def run(**inputs):
 def test_first_choice_is_the_engine_ranking():
     result = run(model="llama-3.1-70b", weights="fp8", batch="8", context="4096", counts="1, 2", sort="tokens_per_s")
     assert result["ok"]
-    options = rank(model_catalog.resolve("llama-3.1-70b")[1], weight_format="fp8", batch=8, context_tokens=4096,
+    options = rank(models.resolve("llama-3.1-70b")[1], weight_format="fp8", batch=8, context_tokens=4096,
                    counts=(1, 2))
     assert result["outputs"]["best"] == f"{options[0].gpu_name} × {options[0].count}"
     assert f"{len(options)} options fit" in result["outputs"]["summary"]

@@ -1,6 +1,8 @@
 """The roofline widget places a matmul or a decode step with the engine's numbers."""
 
-from calculators import gpus, model_catalog, widgets
+from calculators import widgets
+from calculators.catalogs import gpus
+from calculators.catalogs import models
 from calculators.speed import decode_step, matmul_intensity_flop_per_byte, place
 
 
@@ -21,7 +23,7 @@ def test_matmul_on_an_h100():
 
 def test_decode_step_is_memory_bound():
     out = run(gpu="h100-sxm", format="bf16", workload="decode", model="llama-3.1-8b", batch="8", context="1024")
-    step = decode_step(model_catalog.resolve("llama-3.1-8b")[1], "h100-sxm", batch=8, context_tokens=1024)
+    step = decode_step(models.resolve("llama-3.1-8b")[1], "h100-sxm", batch=8, context_tokens=1024)
     point = place(gpus.get("h100-sxm"), step.arithmetic_intensity_flop_per_byte)
     assert out["bound"] == "memory-bound" == f"{point.bound}-bound"
     assert "decode, batch 8" in out["chart"]

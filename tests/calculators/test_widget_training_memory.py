@@ -2,9 +2,10 @@
 
 import time
 
-from calculators import model_catalog, widgets
+from calculators import widgets
+from calculators.catalogs import models
 from calculators.memory import TrainingSetup, estimate_training
-from calculators.units import format_bytes
+from calculators.core.units import format_bytes
 
 
 def run(**inputs):
@@ -15,7 +16,7 @@ def run(**inputs):
 
 def test_defaults_are_the_engine_lora_estimate():
     out = run()
-    arch = model_catalog.resolve("llama-3.1-8b")[1]
+    arch = models.resolve("llama-3.1-8b")[1]
     targets = ("down_proj", "gate_proj", "k_proj", "o_proj", "q_proj", "up_proj", "v_proj")
     estimate = estimate_training(arch, TrainingSetup(batch=1, seq=2048, mode="lora", lora_rank=16, lora_targets=targets))
     assert out["total"] == format_bytes(estimate.device_used_bytes)
@@ -46,4 +47,4 @@ def test_recompute_is_fast():
 
 
 def test_catalog_architectures_are_built_once():
-    assert model_catalog.resolve("llama-3.1-8b")[1] is model_catalog.resolve("llama-3.1-8b")[1]
+    assert models.resolve("llama-3.1-8b")[1] is models.resolve("llama-3.1-8b")[1]

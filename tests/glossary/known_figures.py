@@ -3,8 +3,10 @@
 import functools
 import math
 
-from calculators import catalogs, figure_expressions as fx, model_catalog
-from calculators.units import GB, GIB
+from calculators import data
+from calculators.figures import expressions as fx
+from calculators.catalogs import models
+from calculators.core.units import GB, GIB
 
 #: Formats whose weight sizes an entry is likely to quote.
 WEIGHT_FORMATS = ("fp32", "bf16", "fp8", "int4", "q4_k_m", "nf4")
@@ -20,7 +22,7 @@ def by_unit() -> dict[str, list[tuple[float, str]]]:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value:
             figures.setdefault(unit, []).append((float(value), what))
 
-    for record in catalogs.load("gpus.json")["gpus"]:
+    for record in data.load("gpus.json")["gpus"]:
         name = record["id"]
         add("GB", record["memory_gb"], f"{name} memory")
         add("TB/s", record["memory_bandwidth_tb_per_s"], f"{name} memory bandwidth")
@@ -31,12 +33,12 @@ def by_unit() -> dict[str, list[tuple[float, str]]]:
             add("TFLOP/s", rate, f"{name} dense {dtype}")
         add("W", record["tdp_w"], f"{name} power")
         add("MiB", record["last_level_cache_mib"], f"{name} last-level cache")
-    for limits in catalogs.load("sm_limits.json")["limits"]:
+    for limits in data.load("sm_limits.json")["limits"]:
         cc = limits["compute_capability"]
         for field in ("shared_memory_per_sm_kib", "max_shared_memory_per_block_kib"):
             add("KiB", limits[field], f"compute capability {cc} {field}")
         add("KiB", limits["registers_per_sm"] * 4 / 1024, f"compute capability {cc} register file")
-    for model_id in model_catalog.all_models():
+    for model_id in models.all_models():
         for fmt in WEIGHT_FORMATS:
             size = fx.weight_bytes(model_id, fmt)
             add("GB", size / GB, f"{model_id} weights in {fmt}")

@@ -1,6 +1,6 @@
 """The page hook fills the three figure placeholders and reports every bad one."""
 
-from calculators import figure_expressions
+from calculators.figures import expressions
 from hooks import catalog_figures
 
 
@@ -8,7 +8,7 @@ def test_quotes_computes_and_passes_givens_through():
     text, errors = catalog_figures.replace(
         "{{ gpu:h100-sxm:memory_gb }} holds {{ = weight_bytes('llama-3.1-8b', 'bf16') / GB :.2f }} GB "
         "of weights in {{ given: 2 MiB }} blocks")
-    weights = figure_expressions.evaluate("weight_bytes('llama-3.1-8b', 'bf16') / GB")
+    weights = expressions.evaluate("weight_bytes('llama-3.1-8b', 'bf16') / GB")
     assert errors == []
     assert text == f"80 GB holds {weights:.2f} GB of weights in 2 MiB blocks"
 

@@ -7,7 +7,7 @@ import time
 
 from hypothesis import HealthCheck, settings
 
-from calculators import model_catalog
+from calculators.catalogs import models
 
 #: Every call into the calculators must answer within this many seconds (enforced with a timer signal, so a
 #: hang fails the test instead of stalling CI).
@@ -44,10 +44,10 @@ def time_bound(seconds: float = CALL_SECONDS, what: str = "call"):
     assert elapsed < seconds, f"{what} took {elapsed:.2f} s (bound {seconds} s)"
 
 
-MODEL_IDS = tuple(model_catalog.all_models())
+MODEL_IDS = tuple(models.all_models())
 
 
 @functools.cache
 def arch(model_id: str):
     """The catalog model's architecture, built once per test session."""
-    return model_catalog.get(model_id).architecture()
+    return models.get(model_id).architecture()

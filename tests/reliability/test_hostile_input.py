@@ -23,9 +23,11 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from calculators import architectures, config_parse, model_catalog, scenarios, widgets
+from calculators import architectures, scenarios, widgets
+from calculators.core import json_input
+from calculators.catalogs import models
 from calculators.architectures import Architecture
-from calculators.errors import CalculatorError, InputError
+from calculators.core.errors import CalculatorError, InputError
 from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
 from calculators.speed import decode_step
 from tests.reliability.support import CALL_SECONDS, FEW, FUZZ, MODEL_IDS, WIDGET_FUZZ, time_bound
@@ -56,14 +58,14 @@ json_values = st.recursive(
                             st.dictionaries(st.text(max_size=12), inner, max_size=4)),
     max_leaves=12)
 
-CONFIG_KEYS = sorted({key for m in model_catalog.all_models().values() for key in m.config}
+CONFIG_KEYS = sorted({key for m in models.all_models().values() for key in m.config}
                      | {name for names in architectures.dims.ALIASES.values() for name in names})
 
 
 @st.composite
 def configs(draw):
     """A catalog config.json with a few keys replaced, removed or added with hostile values."""
-    config = dict(model_catalog.get(draw(st.sampled_from(MODEL_IDS))).config)
+    config = dict(models.get(draw(st.sampled_from(MODEL_IDS))).config)
     for _ in range(draw(st.integers(1, 4))):
         key = draw(st.one_of(st.sampled_from(CONFIG_KEYS), st.text(max_size=12)))
         if draw(st.integers(0, 4)) == 0:
@@ -94,7 +96,7 @@ def assert_clear_error(error: CalculatorError, fields=None):
     assert text and "\n" not in text and len(text) <= MAX_MESSAGE, text[:MAX_MESSAGE * 2]
     assert "Traceback" not in text
     if isinstance(error, InputError):
-        assert isinstance(error.field, str) and 0 < len(error.field) <= config_parse.MAX_PATH_CHARS, error.field
+        assert isinstance(error.field, str) and 0 < len(error.field) <= json_input.MAX_PATH_CHARS, error.field
         if fields is not None:
             root = error.field.split(".", 1)[0].split("[", 1)[0]
             assert root in fields, f"error names {error.field!r}, not one of {sorted(fields)}: {text}"
@@ -132,7 +134,7 @@ def check_architecture(model: Architecture):
 @FUZZ
 @given(st.one_of(configs(), json_values))
 def test_config_as_a_dict_parses_or_names_the_field(config):
-    parsed = answer(config_parse.parse_config, config)
+    parsed = answer(json_input.parse_config, config)
     if isinstance(parsed, CalculatorError):
         assert_clear_error(parsed, {"config"})
         return
@@ -187,26 +189,26 @@ def deep_list(depth):
 HUGE_CONFIGS = {
     "deep list text": deep_list_text(DEEP),
     "deep object text": '{"a":' * DEEP + "1" + "}" * DEEP,
-    "deep inside a real config": to_text({**model_catalog.get("llama-3.1-8b").config, "rope_scaling": None})[:-1]
+    "deep inside a real config": to_text({**models.get("llama-3.1-8b").config, "rope_scaling": None})[:-1]
     + ', "x": ' + deep_list_text(DEEP) + "}",
     "deep dict": deep_dict(DEEP),
     "deep list value": {"model_type": "llama", "hidden_size": deep_list(DEEP)},
     "self-referencing dict": (lambda d: (d.__setitem__("self", d), d)[1])({"model_type": "llama"}),
-    "megabyte string value": {**model_catalog.get("llama-3.1-8b").config, "model_type": MEGABYTE_TEXT},
+    "megabyte string value": {**models.get("llama-3.1-8b").config, "model_type": MEGABYTE_TEXT},
     "megabyte of text": MEGABYTE_TEXT,
     "over a megabyte of JSON": to_text({"pad": MEGABYTE_TEXT}),
     "a million numbers": "[" + ",".join(["1"] * 400_000) + "]",
-    "more values than accepted": to_text({"a": [0] * (config_parse.MAX_ITEMS + 10)}),
+    "more values than accepted": to_text({"a": [0] * (json_input.MAX_ITEMS + 10)}),
     "5000-digit integer": '{"hidden_size": ' + "9" * 5000 + "}",
     "huge exponent": '{"hidden_size": 1e99999}',
     "NaN literal": '{"hidden_size": NaN}',
     "Infinity literal": '{"hidden_size": -Infinity}',
     "bytes that are not UTF-8": b'{"model_type": "\xff\xfe"}',
-    "every size at its limit": {**model_catalog.get("llama-3.1-8b").config, "num_hidden_layers": 1024,
+    "every size at its limit": {**models.get("llama-3.1-8b").config, "num_hidden_layers": 1024,
                                 "hidden_size": 2**17, "intermediate_size": 2**20, "vocab_size": 10**7,
                                 "num_attention_heads": 4096, "num_key_value_heads": 4096},
-    "1024 layers": {**model_catalog.get("llama-3.1-8b").config, "num_hidden_layers": 1024},
-    "4096 experts": {**model_catalog.get("deepseek-v3").config, "n_routed_experts": 4096, "num_experts_per_tok": 4096,
+    "1024 layers": {**models.get("llama-3.1-8b").config, "num_hidden_layers": 1024},
+    "4096 experts": {**models.get("deepseek-v3").config, "n_routed_experts": 4096, "num_experts_per_tok": 4096,
                      "num_hidden_layers": 8},
 }
 
@@ -229,19 +231,19 @@ def test_huge_and_deep_configs_are_refused_or_computed_quickly_in_bounded_memory
 
 def test_the_documented_limits_are_the_ones_enforced():
     """Just over each limit is refused with the limit's field; just under is accepted (so both sides are live)."""
-    limit = config_parse.MAX_TEXT_CHARS
+    limit = json_input.MAX_TEXT_CHARS
     padded = '{"pad": "' + "x" * (limit - 12) + '"}'
-    assert len(padded) <= limit and config_parse.parse_config(padded)
+    assert len(padded) <= limit and json_input.parse_config(padded)
     with pytest.raises(InputError, match="characters"):
-        config_parse.parse_config(padded[:-2] + 'xx"}')
-    depth = config_parse.MAX_DEPTH
-    assert config_parse.parse_config('{"a":' + deep_list_text(depth - 1) + "}")
+        json_input.parse_config(padded[:-2] + 'xx"}')
+    depth = json_input.MAX_DEPTH
+    assert json_input.parse_config('{"a":' + deep_list_text(depth - 1) + "}")
     with pytest.raises(InputError, match="nested"):
-        config_parse.parse_config('{"a":' + deep_list_text(depth + 1) + "}")
+        json_input.parse_config('{"a":' + deep_list_text(depth + 1) + "}")
     with pytest.raises(InputError, match="too large"):
-        config_parse.parse_config('{"a": ' + "9" * (config_parse.MAX_INT_DIGITS + 1) + "}")
+        json_input.parse_config('{"a": ' + "9" * (json_input.MAX_INT_DIGITS + 1) + "}")
     with pytest.raises(InputError, match="values"):
-        config_parse.parse_config({"a": [0] * config_parse.MAX_ITEMS})
+        json_input.parse_config({"a": [0] * json_input.MAX_ITEMS})
 
 
 # --- scenario records (every kind) ------------------------------------------------------------------------------
@@ -424,7 +426,7 @@ CASE_FILES = {
     "valid training": to_text({"kind": "training", "model": "qwen2.5-0.5b", "mode": "lora"}),
     "valid linear decode step": to_text({"kind": "linear_decode_step", "model": "llama-3.2-1b", "gpu": "h100-sxm",
                                          "batch": 8}),
-    "custom config": to_text({"kind": "inference", "config": {**model_catalog.get("qwen3-0.6b").config,
+    "custom config": to_text({"kind": "inference", "config": {**models.get("qwen3-0.6b").config,
                                                               "num_hidden_layers": 2}}),
     "NaN batch": '{"kind": "inference", "model": "llama-3.1-8b", "batch": NaN}',
     "huge exponent": '{"kind": "inference", "model": "llama-3.1-8b", "seq": 1e400}',

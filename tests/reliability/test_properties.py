@@ -19,12 +19,15 @@ import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
-from calculators import architectures, formats, gpus, model_catalog
+from calculators import architectures
+from calculators.catalogs import formats
+from calculators.catalogs import gpus
+from calculators.catalogs import models as model_catalog
 from calculators.architectures import Architecture
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
 from calculators.memory.optimizers import all_optimizers
-from calculators.memory.weight_bytes import weight_bytes
+from calculators.memory.weights import weight_bytes
 from calculators.speed import decode_step, linear_decode_step, prefill
 from tests.reliability.support import FEW, MODEL_IDS, PROPERTY, arch
 

@@ -4,10 +4,11 @@ import dataclasses
 import difflib
 import functools
 
-from calculators import catalogs, validate
+from calculators import data
+from calculators.core import validate
 from calculators.architectures import Architecture, build
-from calculators.config_parse import parse_config
-from calculators.errors import InputError
+from calculators.core.json_input import parse_config
+from calculators.core.errors import InputError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,7 +28,7 @@ class CatalogModel:
 @functools.cache
 def all_models() -> dict[str, CatalogModel]:
     """Every catalog model by id, in file order."""
-    records = catalogs.load("models.json")["models"]
+    records = data.load("models.json")["models"]
     return {r["id"]: CatalogModel(id=r["id"], name=r["name"], source=r["source"], config=r["config"],
                                   published_params=r.get("published_params"), notes=r.get("notes", ""),
                                   raw_resolution=float(r.get("published_resolution") or 1))

@@ -4,8 +4,8 @@ import json
 import sys
 
 from calculators import scenarios
-from calculators.config_parse import MAX_TEXT_CHARS, parse_config
-from calculators.errors import InputError
+from calculators.core.json_input import MAX_TEXT_CHARS, parse_config
+from calculators.core.errors import InputError
 
 NAME = "estimate"
 HELP = "Estimate one scenario given as a JSON record (kinds: " + ", ".join(scenarios.HANDLERS) + ")."

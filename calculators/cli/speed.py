@@ -3,8 +3,8 @@
 import dataclasses
 import json
 
-from calculators import gpus
-from calculators.commands._model_args import add_model_arguments, architecture, int_list
+from calculators.catalogs import gpus
+from calculators.cli.args import add_model_arguments, architecture, int_list
 from calculators.speed import batch_sweep, prefill
 
 NAME = "speed"

@@ -2,9 +2,12 @@
 
 import html
 
-from calculators import formats, gpus, model_catalog, validate
+from calculators.catalogs import formats
+from calculators.catalogs import gpus
+from calculators.catalogs import models
+from calculators.core import validate
 from calculators.architectures import Architecture
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from calculators.widgets.spec import Field
 
 CUSTOM_MODEL = "custom"
@@ -14,7 +17,7 @@ MAX_TOKENS = 10_000_000
 
 
 def model_field(default: str = "llama-3.1-8b") -> Field:
-    options = tuple((m.id, m.name) for m in model_catalog.all_models().values())
+    options = tuple((m.id, m.name) for m in models.all_models().values())
     return Field("model", "Model", "select", default, options=options + ((CUSTOM_MODEL, "Custom: paste a config.json"),))
 
 
@@ -48,10 +51,10 @@ def architecture(inputs) -> tuple[str, Architecture]:
         config = inputs.get("config", "")
         if not config.strip():
             raise InputError("config", "paste a config.json, or pick a model from the list")
-        return model_catalog.resolve("custom config", config)
+        return models.resolve("custom config", config)
     if inputs.get("config", "").strip():
         raise InputError("config", "pick “Custom” as the model to use a pasted config.json")
-    return model_catalog.resolve(inputs.get("model"))
+    return models.resolve(inputs.get("model"))
 
 
 def batch(inputs, name: str = "batch") -> int:
@@ -73,7 +76,7 @@ SHOWN_FITS = 8
 def breakdown_chart(estimate, labels: dict[str, str], title: str, gpu) -> str:
     """A memory estimate's components as a stacked bar against ``gpu``'s usable memory."""
     from calculators.charts import stacked_bar
-    from calculators.units import format_bytes
+    from calculators.core.units import format_bytes
     parts = [(labels.get(name, name), value) for name, value in estimate.components if value > 0]
     return stacked_bar(parts, title=title, value_label=format_bytes, capacity=gpu.usable_memory_bytes,
                        capacity_label=f"{gpu.name}: {format_bytes(gpu.usable_memory_bytes)} usable")
@@ -82,7 +85,7 @@ def breakdown_chart(estimate, labels: dict[str, str], title: str, gpu) -> str:
 def fit_list(estimate) -> str:
     """The catalog GPUs that hold ``estimate``, tightest first, as an ``html`` output."""
     from calculators.memory.fit import fits
-    from calculators.units import format_bytes
+    from calculators.core.units import format_bytes
     fitting = list(fits(estimate, only_fitting=True))
     lines = [f"{f.name}: {format_bytes(f.headroom_bytes)} to spare" for f in fitting[:SHOWN_FITS]]
     if len(fitting) > SHOWN_FITS:

@@ -8,9 +8,10 @@ import difflib
 import functools
 import re
 
-from calculators import catalogs, validate
-from calculators.errors import InputError
-from calculators.units import TB
+from calculators import data
+from calculators.core import validate
+from calculators.core.errors import InputError
+from calculators.core.units import TB
 
 #: Formats with a dense throughput figure in the catalog, in the order the data file lists them.
 TENSOR_FORMATS = ("fp32", "tf32", "bf16", "fp16", "fp8", "int8", "fp4")
@@ -120,7 +121,7 @@ def normalize(name: str) -> str:
 @functools.cache
 def all_gpus() -> dict[str, Gpu]:
     """Every accelerator by id, in catalog order."""
-    return {r["id"]: _gpu(r) for r in catalogs.load("gpus.json")["gpus"]}
+    return {r["id"]: _gpu(r) for r in data.load("gpus.json")["gpus"]}
 
 
 @functools.cache
@@ -134,7 +135,7 @@ def _index() -> dict[str, str]:
 
 def usable_memory_rule() -> dict:
     """The documented rule behind ``usable_memory_bytes`` (from the data file)."""
-    return catalogs.load("gpus.json")["usable_memory_rule"]
+    return data.load("gpus.json")["usable_memory_rule"]
 
 
 def find(name: str) -> Gpu | None:

@@ -5,17 +5,18 @@ calculator adds its kind with one entry (``HANDLERS["linear_decode_step"] = ...`
 Measured fields in a record (``baseline``, ``after_*``, ``steps``…) are ignored.
 """
 
-from calculators import model_catalog, validate
-from calculators.errors import InputError
+from calculators.catalogs import models
+from calculators.core import validate
+from calculators.core.errors import InputError
 from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
-from calculators.speed import scenario as speed_scenario
+from calculators.scenarios import speed as speed_scenario
 
 #: Largest record accepted, in top-level keys.
 MAX_KEYS = 200
 
 
 def _common(record: dict):
-    label, arch = model_catalog.resolve(record.get("model"), record.get("config"))
+    label, arch = models.resolve(record.get("model"), record.get("config"))
     return label, arch
 
 

@@ -17,9 +17,10 @@ lower when blocks finish unevenly or the grid is too small.
 import dataclasses
 import functools
 
-from calculators import catalogs, gpus
-from calculators.errors import InputError
-from calculators.units import KIB
+from calculators import data
+from calculators.catalogs import gpus
+from calculators.core.errors import InputError
+from calculators.core.units import KIB
 
 #: Resources, in the order the occupancy calculator reports them.
 RESOURCES = ("warps", "blocks", "registers", "shared_memory")
@@ -62,7 +63,7 @@ def all_limits() -> dict[str, SmLimits]:
     """Per-SM limits by compute capability ("9.0"), in file order."""
     fields = {f.name for f in dataclasses.fields(SmLimits)}
     return {r["compute_capability"]: SmLimits(**{k: v for k, v in r.items() if k in fields})
-            for r in catalogs.load("sm_limits.json")["limits"]}
+            for r in data.load("sm_limits.json")["limits"]}
 
 
 def limits(compute_capability: str, *, field: str = "gpu") -> SmLimits:

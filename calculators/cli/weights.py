@@ -1,7 +1,7 @@
 """``weights``: memory for a parameter count in one number format."""
 
-from calculators import formats
-from calculators.weights import weight_memory
+from calculators.catalogs import formats
+from calculators.memory.weights import weight_memory
 
 NAME = "weights"
 HELP = "Weight memory for a parameter count and a number format."

@@ -6,7 +6,7 @@ Hostile input (huge text, deep nesting, giant numbers, NaN, wrong types) raises
 
 import json
 
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 
 #: Largest accepted JSON text (real config.json files are a few kB).
 MAX_TEXT_CHARS = 1_000_000

@@ -1,10 +1,10 @@
 """``vram``: memory of a model for inference or training, as a readable table."""
 
-from calculators import model_catalog
-from calculators.errors import InputError
+from calculators.catalogs import models
+from calculators.core.errors import InputError
 from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
 from calculators.memory.fit import fits
-from calculators.units import format_bytes
+from calculators.core.units import format_bytes
 
 NAME = "vram"
 HELP = "GPU memory for a catalog model or a config.json: inference (default) or training (--train MODE)."
@@ -45,7 +45,7 @@ def _config_text(path: str) -> str:
 
 def run(args) -> int:
     config = _config_text(args.config) if args.config else None
-    label, arch = model_catalog.resolve(args.model, config)
+    label, arch = models.resolve(args.model, config)
     if args.train:
         setup = TrainingSetup(batch=args.batch, seq=args.seq, mode=args.train, optimizer=args.optimizer,
                               grad_ckpt=args.grad_ckpt,
@@ -57,7 +57,7 @@ def run(args) -> int:
     else:
         gpu_bytes = None
         if args.gpu:
-            from calculators import gpus
+            from calculators.catalogs import gpus
             gpu_bytes = gpus.get(args.gpu).usable_memory_bytes
         setup = InferenceSetup(batch=args.batch, prompt_tokens=args.seq, new_tokens=args.new_tokens,
                                weight_format=args.quant, compute_dtype=args.dtype, kv_dtype=args.kv_dtype,

@@ -6,7 +6,7 @@ much independent memory traffic every SM must keep outstanding for a kernel to r
 
 import dataclasses
 
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 
 #: Largest latency accepted: 1 ms, far beyond any DRAM or network round trip on one node.
 MAX_LATENCY_NS = 1e6

@@ -1,4 +1,4 @@
-"""Command line: one sub-command per module in ``calculators.commands``.
+"""Command line: one sub-command per module in this package.
 
 Every ``CalculatorError`` becomes one line on stderr and exit status 2; no
 traceback reaches the user.
@@ -8,15 +8,15 @@ import argparse
 import importlib
 import sys
 
-from calculators.errors import CalculatorError
+from calculators.core.errors import CalculatorError
 
 #: Sub-command modules; each defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
 COMMAND_MODULES = (
-    "calculators.commands.weights",
-    "calculators.commands.speed",
-    "calculators.commands.gpus",
-    "calculators.commands.estimate",
-    "calculators.commands.vram",
+    "calculators.cli.weights",
+    "calculators.cli.speed",
+    "calculators.cli.gpus",
+    "calculators.cli.estimate",
+    "calculators.cli.vram",
 )
 
 

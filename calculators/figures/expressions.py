@@ -12,11 +12,13 @@ import math
 import operator
 import re
 
-from calculators import catalogs, formats, model_catalog
-from calculators.errors import InputError
+from calculators import data
+from calculators.catalogs import formats
+from calculators.catalogs import models
+from calculators.core.errors import InputError
 from calculators.memory.kv_cache import kv_cache_size
-from calculators.memory.weight_bytes import weight_bytes as _weight_bytes
-from calculators.units import GB, GIB, KB, KIB, MB, MIB, TB, TIB
+from calculators.memory.weights import weight_bytes as _weight_bytes
+from calculators.core.units import GB, GIB, KB, KIB, MB, MIB, TB, TIB
 
 MAX_EXPRESSION_CHARS = 400
 #: Exponents and integers beyond these are refused: ``10 ** 10 ** 10`` must fail fast, not hang the build.
@@ -33,7 +35,7 @@ CONSTANTS = {
 
 
 def _record(catalog: str, key: str, entry_id: str, id_field: str = "id") -> dict:
-    record = catalogs.find(catalog, key, entry_id, id_field=id_field)
+    record = data.find(catalog, key, entry_id, id_field=id_field)
     if record is None:
         raise InputError("expression", f"no entry {entry_id!r} in {catalog}")
     return record
@@ -41,7 +43,7 @@ def _record(catalog: str, key: str, entry_id: str, id_field: str = "id") -> dict
 
 def _field(record: dict, path: str, where: str) -> float:
     try:
-        value = catalogs.dig(record, path)
+        value = data.dig(record, path)
     except KeyError:
         raise InputError("expression", f"{where} has no field {path!r}") from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -66,7 +68,7 @@ def sm(compute_capability: str, path: str) -> float:
 
 
 def _architecture(model_id: str):
-    return model_catalog.resolve(model_id)[1]
+    return models.resolve(model_id)[1]
 
 
 def params(model_id: str) -> int:

@@ -5,9 +5,9 @@ and field, and this module turns it into text, so the site cannot contradict
 its own calculators.
 """
 
-from calculators import catalogs
-from calculators.errors import InputError
-from calculators.units import format_bytes
+from calculators import data
+from calculators.core.errors import InputError
+from calculators.core.units import format_bytes
 
 _CATALOGS = {"gpu": ("gpus.json", "gpus"), "model": ("models.json", "models")}
 #: Unit suffixes of field names, and how to print them.
@@ -24,7 +24,7 @@ def figure(kind: str, entry_id: str, path: str) -> str:
         arch = architectures.build(record["config"])
         return _format_count(arch.n_params if path == "params" else arch.active_params)
     try:
-        value = catalogs.dig(record, path)
+        value = data.dig(record, path)
     except KeyError:
         raise InputError("field", f"{kind} {entry_id!r} has no field {path!r}") from None
     if value is None:
@@ -35,7 +35,7 @@ def figure(kind: str, entry_id: str, path: str) -> str:
 def _record(kind: str, entry_id: str) -> dict:
     if kind not in _CATALOGS:
         raise InputError("catalog", f"unknown catalog {kind!r}; known: {', '.join(_CATALOGS)}")
-    record = catalogs.find(*_CATALOGS[kind], entry_id)
+    record = data.find(*_CATALOGS[kind], entry_id)
     if record is None:
         raise InputError("id", f"no {kind} with id {entry_id!r} in the catalog")
     return record

@@ -1,17 +1,17 @@
 """Moving bytes between GPUs: a point-to-point copy and ring collectives over one link.
 
 Vendors quote a GPU's NVLink (or PCIe) bandwidth as the total of both directions; a transfer uses one direction,
-so the rates here are half the catalog figure (:meth:`calculators.gpus.Gpu.link_bytes_per_s_one_way`). Times are
+so the rates here are half the catalog figure (:meth:`calculators.catalogs.gpus.Gpu.link_bytes_per_s_one_way`). Times are
 lower bounds at the full rated rate: protocol overhead, latency and contention add to them.
 """
 
 import dataclasses
 import re
 
-from calculators import validate
-from calculators.errors import InputError
-from calculators.gpus import Gpu, Link
-from calculators.units import GB, GIB, KB, KIB, MB, MIB, TB, TIB
+from calculators.core import validate
+from calculators.core.errors import InputError
+from calculators.catalogs.gpus import Gpu, Link
+from calculators.core.units import GB, GIB, KB, KIB, MB, MIB, TB, TIB
 
 #: Bytes each GPU sends (and receives) in a ring collective of ``S`` bytes over ``n`` GPUs, as a multiple of S.
 #: All-reduce is a reduce-scatter followed by an all-gather; ``S`` is the full tensor each GPU holds (all-reduce)

@@ -3,8 +3,8 @@
 import dataclasses
 import functools
 
-from calculators import catalogs
-from calculators.errors import InputError
+from calculators import data
+from calculators.core.errors import InputError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,7 +59,7 @@ def _layout(record) -> Layout | None:
 @functools.cache
 def all_formats() -> dict[str, NumberFormat]:
     """Every known format by id, in catalog order."""
-    records = catalogs.load("number_formats.json")["formats"]
+    records = data.load("number_formats.json")["formats"]
     return {r["id"]: NumberFormat(id=r["id"], label=r["label"], bits_per_value=float(r["bits_per_value"]),
                                   description=r["description"], source=r["source"],
                                   aliases=tuple(r.get("aliases", ())), kind=r.get("kind", "format"),

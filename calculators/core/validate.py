@@ -2,7 +2,7 @@
 
 import math
 
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 
 #: Largest absolute number any input may hold; keeps arithmetic finite and fast.
 MAX_NUMBER = 1e18

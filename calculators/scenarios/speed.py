@@ -7,8 +7,8 @@ CASE: ``{"kind": "linear_decode_step", "gpu": "NVIDIA H200", "model": "llama-3.1
 
 import dataclasses
 
-from calculators import gpus
-from calculators.errors import InputError
+from calculators.catalogs import gpus
+from calculators.core.errors import InputError
 from calculators.speed.decode import linear_decode_step
 from calculators.speed.workload import resolve
 

@@ -1,9 +1,12 @@
-"""Bytes of a model's weights under a storage format or quantization scheme, tensor by tensor."""
+"""Bytes of a model's weights: tensor by tensor under a storage format or quantization scheme, or as a bare
+parameter count times bits per weight."""
 
 import dataclasses
 
-from calculators import formats
+from calculators.catalogs import formats
+from calculators.core import validate
 from calculators.architectures import Architecture, Tensor
+from calculators.core.units import GB, GIB
 
 #: llama.cpp tensor names for the Hugging Face projections the mix rules refer to.
 LLAMA_CPP_NAMES = {
@@ -86,3 +89,30 @@ def weight_bytes(arch: Architecture, format_id: str, *, field: str = "quant") ->
         by_format[fid] = by_format.get(fid, 0) + numel
     return WeightBytes(format=fmt, total_bytes=total, by_role_bytes=tuple(by_role.items()),
                        by_format_params=tuple(by_format.items()))
+
+
+#: Largest parameter count accepted (10 trillion): beyond any published model.
+MAX_PARAMS = 10**13
+
+
+@dataclasses.dataclass(frozen=True)
+class WeightMemory:
+    params: int
+    format: formats.NumberFormat
+    bytes: float
+
+    @property
+    def gib(self) -> float:
+        return self.bytes / GIB
+
+    @property
+    def gb(self) -> float:
+        return self.bytes / GB
+
+
+def weight_memory(params, format_id: str) -> WeightMemory:
+    """Bytes needed to hold ``params`` weights stored in ``format_id``."""
+    count = validate.number("params", params, minimum=1, maximum=MAX_PARAMS)
+    fmt = formats.get(format_id)
+    count = round(count)
+    return WeightMemory(params=count, format=fmt, bytes=count * fmt.bits_per_value / 8)

@@ -3,11 +3,12 @@
 import dataclasses
 import json
 
-from calculators import gpus, validate
-from calculators.commands._model_args import add_model_arguments, architecture, int_list
-from calculators.errors import InputError
+from calculators.catalogs import gpus
+from calculators.core import validate
+from calculators.cli.args import add_model_arguments, architecture, int_list
+from calculators.core.errors import InputError
 from calculators.speed import rank
-from calculators.units import GIB
+from calculators.core.units import GIB
 
 NAME = "gpus"
 HELP = "List the GPU catalog, or rank the GPUs that fit a model (--fits) by tokens/s or cost."

@@ -2,7 +2,7 @@
 
 import pathlib
 
-from calculators.errors import InputError
+from calculators.core.errors import InputError
 from calculators.speed.workload import resolve
 
 MAX_CONFIG_BYTES = 1_000_000

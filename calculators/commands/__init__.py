@@ -1,1 +1,0 @@
-"""Sub-commands of ``python -m calculators`` (see ``calculators.cli.COMMAND_MODULES``)."""
