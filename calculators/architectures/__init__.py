@@ -8,13 +8,14 @@ Llama-like estimate and a warning on the result instead of an error.
 from calculators.architectures.dims import Reader, model_types, read_dims, supported_model_types
 from calculators.architectures.layout import (attention_tensors, mlp_tensors, moe_layers, norm_tensors, read_moe,
                                               sliding_layers)
-from calculators.architectures.model import ROLES, Architecture, LayerAttention, Tensor
+from calculators.architectures.layers import Attention, DecoderLayer, LatentAttention, SlidingWindowAttention
+from calculators.architectures.model import Architecture, LinearGroup
+from calculators.architectures.tensors import ROLES, Tensor
 from calculators.core.errors import InputError
+from calculators.core.validate import MAX_PARAMS
 
-__all__ = ["Architecture", "LayerAttention", "Tensor", "ROLES", "build", "supported_model_types"]
-
-#: Largest parameter count accepted (10 trillion), the same bound as ``calculators.memory.weights``.
-MAX_PARAMS = 10**13
+__all__ = ["Architecture", "Attention", "DecoderLayer", "LatentAttention", "LinearGroup", "ROLES", "SlidingWindowAttention",
+           "Tensor", "build", "supported_model_types"]
 
 
 def build(config) -> Architecture:
@@ -48,11 +49,12 @@ def build(config) -> Architecture:
 
     h, v = dims.hidden_size, dims.vocab_size
     tensors: list[Tensor] = [Tensor("model.embed_tokens.weight", (v, h), "embedding", False)]
-    attention: list[LayerAttention] = []
+    attention: list[Attention] = []
     for i in range(dims.num_layers):
         attn, geometry = attention_tensors(structure, reader, dims, i)
         if windows[i] is not None and geometry.kind == "full":
-            geometry = LayerAttention("sliding", geometry.n_kv_heads, geometry.k_dim, geometry.v_dim, windows[i])
+            geometry = SlidingWindowAttention(geometry.n_kv_heads, geometry.k_dim, geometry.v_dim,
+                                              sliding_window=windows[i])
         attention.append(geometry)
         tensors += attn
         tensors += mlp_tensors(structure, reader, dims, moe, i, routed[i])

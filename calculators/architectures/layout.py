@@ -7,7 +7,8 @@ routed experts are one record per layer and projection with ``count`` = experts.
 import dataclasses
 
 from calculators.architectures.dims import LIMITS, Dims, Reader
-from calculators.architectures.model import LayerAttention, Tensor
+from calculators.architectures.layers import Attention, LatentAttention
+from calculators.architectures.tensors import Tensor
 from calculators.core.errors import InputError
 
 
@@ -97,7 +98,7 @@ def linear(name, out_features, in_features, role, layer, *, bias=False, count=1)
     return items
 
 
-def attention_tensors(structure: dict, reader: Reader, dims: Dims, i: int) -> tuple[list[Tensor], LayerAttention]:
+def attention_tensors(structure: dict, reader: Reader, dims: Dims, i: int) -> tuple[list[Tensor], Attention]:
     """Projection weights, biases and norms of one attention block, and its cache geometry."""
     p = f"model.layers.{i}.self_attn"
     h, nh, nkv, d = dims.hidden_size, dims.num_heads, dims.num_kv_heads, dims.head_dim
@@ -121,10 +122,10 @@ def attention_tensors(structure: dict, reader: Reader, dims: Dims, i: int) -> tu
                 Tensor(f"{p}.k_norm.weight", (nkv * d,), "norm", False, i)]
     if structure["sinks"]:
         out.append(Tensor(f"{p}.sinks", (nh,), "attention", False, i))
-    return out, LayerAttention("full", nkv, nkv * d, nkv * d)
+    return out, Attention(nkv, nkv * d, nkv * d)
 
 
-def mla_tensors(reader: Reader, dims: Dims, i: int) -> tuple[list[Tensor], LayerAttention]:
+def mla_tensors(reader: Reader, dims: Dims, i: int) -> tuple[list[Tensor], Attention]:
     """DeepSeek multi-head latent attention: low-rank query and a shared compressed KV latent."""
     p = f"model.layers.{i}.self_attn"
     h, nh = dims.hidden_size, dims.num_heads
@@ -147,7 +148,7 @@ def mla_tensors(reader: Reader, dims: Dims, i: int) -> tuple[list[Tensor], Layer
     out.append(Tensor(f"{p}.kv_a_layernorm.weight", (kv_rank,), "norm", False, i))
     out += linear(f"{p}.kv_b_proj", nh * (nope + v_dim), kv_rank, "attention", i)
     out += linear(f"{p}.o_proj", h, nh * v_dim, "attention", i)
-    return out, LayerAttention("mla", nh, nh * qk_dim, nh * v_dim, latent_dim=kv_rank + rope)
+    return out, LatentAttention(nh, nh * qk_dim, nh * v_dim, latent_width=kv_rank + rope)
 
 
 def mlp_tensors(structure: dict, reader: Reader, dims: Dims, moe: Moe, i: int, routed: bool) -> list[Tensor]:

@@ -1,75 +1,23 @@
-"""What a decoder model holds: parameter tensors and per-layer attention (KV-cache) geometry."""
+"""What a decoder model holds: parameter tensors, decoder layers and their KV-cache geometry."""
 
 import dataclasses
-import math
+import functools
 
-#: Tensor roles, from the input side of the network to the output side.
-ROLES = ("embedding", "attention", "norm", "mlp", "router", "expert", "shared_expert", "lm_head")
+from calculators.architectures.layers import Attention, DecoderLayer
+from calculators.architectures.tensors import Tensor
 
 
 @dataclasses.dataclass(frozen=True)
-class Tensor:
-    """One parameter tensor (or ``count`` identical ones, e.g. the experts of a layer).
-
-    ``shape`` follows PyTorch: an nn.Linear weight is ``(out_features, in_features)``.
-    ``layer`` is the decoder layer index, ``None`` outside the layers.
-    """
-
-    name: str
-    shape: tuple[int, ...]
+class LinearGroup:
+    """``count`` weight matrices of shape ``out_features`` x ``in_features`` with the same role."""
+    in_features: int
+    out_features: int
+    count: int
     role: str
-    is_linear: bool
-    layer: int | None = None
-    count: int = 1
 
     @property
-    def numel(self) -> int:
-        """Elements of one copy."""
-        return math.prod(self.shape)
-
-    @property
-    def total_numel(self) -> int:
-        """Elements of all ``count`` copies."""
-        return self.numel * self.count
-
-    @property
-    def in_features(self) -> int:
-        return self.shape[-1]
-
-    @property
-    def out_features(self) -> int:
-        return self.shape[0]
-
-
-@dataclasses.dataclass(frozen=True)
-class LayerAttention:
-    """KV-cache geometry of one decoder layer.
-
-    ``kind`` is ``full`` (every past token), ``sliding`` (the last ``window`` tokens)
-    or ``mla`` (DeepSeek latent attention). ``k_dim``/``v_dim`` are the per-token
-    widths of the key and value caches summed over KV heads, as a Hugging Face cache
-    stores them; ``latent_dim`` is the compressed width an MLA-aware runtime stores
-    (``kv_lora_rank + qk_rope_head_dim``), 0 for other kinds.
-    """
-
-    kind: str
-    n_kv_heads: int
-    k_dim: int
-    v_dim: int
-    window: int | None = None
-    latent_dim: int = 0
-
-    def cached_tokens(self, tokens: int) -> int:
-        """Tokens this layer keeps after seeing ``tokens`` tokens."""
-        if self.kind == "sliding" and self.window:
-            return min(tokens, self.window)
-        return tokens
-
-    def values_per_token(self, *, latent: bool = False) -> int:
-        """Cached values per token (keys plus values)."""
-        if latent and self.kind == "mla":
-            return self.latent_dim
-        return self.k_dim + self.v_dim
+    def params(self) -> int:
+        return self.in_features * self.out_features * self.count
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +39,7 @@ class Architecture:
     head_dim: int
     tie_word_embeddings: bool
     tensors: tuple[Tensor, ...]
-    attention: tuple[LayerAttention, ...]
+    attention: tuple[Attention, ...]
     n_params: int
     active_params: int
     num_experts: int = 0
@@ -113,28 +61,46 @@ class Architecture:
     def is_moe(self) -> bool:
         return self.num_experts > 0
 
-    @property
-    def is_generic(self) -> bool:
-        """True when the model_type was not recognised and the layout is a guess."""
-        return bool(self.warnings)
+    @functools.cached_property
+    def layers(self) -> tuple[DecoderLayer, ...]:
+        """Each decoder layer with its sequence mixer and its own tensors."""
+        per_layer: list[list[Tensor]] = [[] for _ in range(self.num_layers)]
+        for tensor in self.tensors:
+            if tensor.layer is not None:
+                per_layer[tensor.layer].append(tensor)
+        return tuple(DecoderLayer(i, self.attention[i], tuple(per_layer[i])) for i in range(self.num_layers))
 
-    def linear_layers(self) -> tuple[tuple[int, int, int], ...]:
-        """``(in_features, out_features, count)`` for every nn.Linear weight (experts included).
+    @functools.cached_property
+    def linear_groups(self) -> tuple[LinearGroup, ...]:
+        """Every matmul weight of one forward pass, grouped by shape and role (experts included).
 
-        A tied lm_head is listed too: it shares the embedding's storage but still runs
-        as a matmul every forward pass. Routed experts are listed as matrices although
-        transformers >= 5 keeps each layer's experts in one 3-D parameter. Identical
-        shapes are merged, so ``count`` is the number of matrices of that shape.
+        A tied lm_head is listed too: it shares the embedding's storage but still runs as a matmul every
+        forward pass. Routed experts are listed as matrices although transformers >= 5 keeps each layer's
+        experts in one 3-D parameter. ``count`` is the number of matrices of that shape and role.
         """
-        merged: dict[tuple[int, int], int] = {}
+        merged: dict[tuple[int, int, str], int] = {}
         for tensor in self.tensors:
             if tensor.is_linear:
-                key = (tensor.in_features, tensor.out_features)
+                key = (tensor.in_features, tensor.out_features, tensor.role)
                 merged[key] = merged.get(key, 0) + tensor.count
         if self.tie_word_embeddings:
-            key = (self.hidden_size, self.vocab_size)
+            key = (self.hidden_size, self.vocab_size, "lm_head")
             merged[key] = merged.get(key, 0) + 1
-        return tuple((i, o, n) for (i, o), n in merged.items())
+        return tuple(LinearGroup(i, o, n, role) for (i, o, role), n in merged.items())
+
+    @functools.cached_property
+    def distinct_mixers(self) -> tuple[tuple[Attention, int], ...]:
+        """Each distinct sequence mixer with the number of layers that have it: layers alike cost the same, so
+        the engines compute each kind once (a model has one to three kinds over up to a few hundred layers)."""
+        counts: dict[Attention, int] = {}
+        for mixer in self.attention:
+            counts[mixer] = counts.get(mixer, 0) + 1
+        return tuple(counts.items())
+
+    @property
+    def matmul_params(self) -> int:
+        """Weights applied as matmuls in one forward pass (a tied lm_head counted again)."""
+        return sum(g.params for g in self.linear_groups)
 
     def params_by_role(self) -> dict[str, int]:
         """Parameter count per role (embedding, attention, mlp, expert, …)."""
@@ -142,10 +108,6 @@ class Architecture:
         for tensor in self.tensors:
             totals[tensor.role] = totals.get(tensor.role, 0) + tensor.total_numel
         return totals
-
-    def linear_params(self) -> int:
-        """Parameters held in nn.Linear weights (what LoRA and weight quantizers act on)."""
-        return sum(t.total_numel for t in self.tensors if t.is_linear)
 
     # --- KV cache -----------------------------------------------------------------
     def kv_values_per_token(self, *, latent: bool = False) -> int:
@@ -159,8 +121,7 @@ class Architecture:
     def kv_cache_bytes(self, batch: int, tokens: int, bytes_per_value: float = 2, *,
                        latent: bool = False) -> float:
         """KV-cache bytes for ``batch`` sequences of ``tokens`` tokens (sliding layers capped)."""
-        values = sum(layer.cached_tokens(tokens) * layer.values_per_token(latent=latent)
-                     for layer in self.attention)
+        values = sum(layer.cache_values(tokens, latent=latent) for layer in self.attention)
         return batch * values * bytes_per_value
 
     @property

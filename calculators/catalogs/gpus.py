@@ -150,7 +150,10 @@ def find(name: str) -> Gpu | None:
 
 
 def get(name, *, field: str = "gpu") -> Gpu:
-    """Like :func:`find` but raises ``InputError`` naming ``field``, with close suggestions."""
+    """Like :func:`find` but raises ``InputError`` naming ``field``, with close suggestions; a ``Gpu`` is
+    returned as it is, so engines accept either."""
+    if isinstance(name, Gpu):
+        return name
     if not isinstance(name, str) or not name.strip():
         raise InputError(field, "expected a GPU id or device name, e.g. 'h100-sxm' or 'NVIDIA H200'")
     if len(name) > validate.MAX_NAME_CHARS:

@@ -5,19 +5,13 @@ traceback reaches the user.
 """
 
 import argparse
-import importlib
 import sys
 
+from calculators.cli import estimate, gpus, speed, vram, weights
 from calculators.core.errors import CalculatorError
 
 #: Sub-command modules; each defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
-COMMAND_MODULES = (
-    "calculators.cli.weights",
-    "calculators.cli.speed",
-    "calculators.cli.gpus",
-    "calculators.cli.estimate",
-    "calculators.cli.vram",
-)
+COMMANDS = (weights, speed, gpus, estimate, vram)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,8 +22,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m calculators", description="GPU and LLM memory and speed calculators.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module_name in COMMAND_MODULES:
-        module = importlib.import_module(module_name)
+    for module in COMMANDS:
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
         command.set_defaults(run=module.run)

@@ -1,32 +1,51 @@
-"""Arguments shared by the speed commands: a catalog model name or a config.json file."""
+"""What the commands share: the one "catalog model or --config FILE" reader, the JSON file reader with its size
+limit, and comma-separated lists."""
 
 import pathlib
+import sys
 
+from calculators.architectures import Architecture
+from calculators.catalogs import models
 from calculators.core.errors import InputError
-from calculators.speed.workload import resolve
-
-MAX_CONFIG_BYTES = 1_000_000
+from calculators.core.json_input import MAX_TEXT_CHARS, parse_json_object
 
 
 def add_model_arguments(parser, *, positional: bool = True) -> None:
     if positional:
-        parser.add_argument("model", nargs="?", help="catalog model name, e.g. llama-3.1-8b")
-    parser.add_argument("--config", help="path to a Hugging Face config.json (instead of a catalog name)")
+        parser.add_argument("model", nargs="?", help="catalog model id, e.g. llama-3.1-8b (or give --config)")
+    parser.add_argument("--config", help="path to a Hugging Face config.json (instead of a catalog id)")
 
 
-def architecture(args, *, name: str | None = None):
-    """The model's ``Architecture`` from ``--config`` or the catalog name."""
+def read_json_file(path: str, field: str) -> dict:
+    """The JSON object in the file at ``path`` ('-' = standard input), parsed safely; problems name ``field``."""
+    return parse_json_object(read_text_file(path, field), field)
+
+
+def read_text_file(path: str, field: str) -> str:
+    """The text of the file at ``path`` ('-' = standard input), at most ``MAX_TEXT_CHARS`` characters (one more
+    is read, so an oversized file is refused by the parser rather than cut silently)."""
+    try:
+        if path == "-":
+            text = sys.stdin.read(MAX_TEXT_CHARS + 1)
+        else:
+            if not pathlib.Path(path).is_file():
+                raise InputError(field, f"no such file: {path}")
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read(MAX_TEXT_CHARS + 1)
+    except OSError as error:
+        raise InputError(field, f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(field, f"{path} is not UTF-8 text") from None
+    return text
+
+
+def model_architecture(args, *, name: str | None = None) -> tuple[str, Architecture]:
+    """(label, architecture) of the model the command names: ``--config FILE`` or a catalog id."""
     name = name if name is not None else getattr(args, "model", None)
-    if args.config:
-        path = pathlib.Path(args.config)
-        if not path.is_file():
-            raise InputError("config", f"no such file: {args.config}")
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise InputError("config", "file is larger than 1 MB")
-        return resolve(config=path.read_text(encoding="utf-8"))
-    if not name:
+    config = read_json_file(args.config, "config") if args.config else None
+    if config is None and not name:
         raise InputError("model", "give a model name or --config config.json")
-    return resolve(name)
+    return models.resolve(name, config)
 
 
 def int_list(field: str, text: str) -> list[str]:

@@ -1,11 +1,10 @@
 """``estimate``: run one scenario record (gpu-truth JSONL format) and print the result as JSON."""
 
 import json
-import sys
 
 from calculators import scenarios
-from calculators.core.json_input import MAX_TEXT_CHARS, parse_config
-from calculators.core.errors import InputError
+from calculators.cli.args import read_text_file
+from calculators.core.json_input import parse_json_object
 
 NAME = "estimate"
 HELP = "Estimate one scenario given as a JSON record (kinds: " + ", ".join(scenarios.HANDLERS) + ")."
@@ -17,24 +16,11 @@ def add_arguments(parser) -> None:
 
 
 def read_record(path: str) -> dict:
-    """The scenario object in ``path`` ('-' = stdin), size-limited and parsed safely."""
-    try:
-        if path == "-":
-            text = sys.stdin.read(MAX_TEXT_CHARS + 1)
-        else:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read(MAX_TEXT_CHARS + 1)
-    except OSError as error:
-        raise InputError("json", f"cannot read {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError("json", f"{path} is not UTF-8 text") from None
-    stripped = text.strip()
-    if "\n" in stripped and stripped.startswith("{") and not _is_single_object(stripped):
-        stripped = stripped.splitlines()[0]
-    try:
-        return parse_config(stripped)
-    except InputError as error:
-        raise InputError("json", error.message) from None
+    """The scenario object in ``path`` ('-' = stdin): the text's one object, or the first line of JSONL."""
+    text = read_text_file(path, "json").strip()
+    if "\n" in text and text.startswith("{") and not _is_single_object(text):
+        text = text.splitlines()[0]
+    return parse_json_object(text, "json")
 
 
 def _is_single_object(text: str) -> bool:

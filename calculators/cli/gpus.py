@@ -5,7 +5,7 @@ import json
 
 from calculators.catalogs import gpus
 from calculators.core import validate
-from calculators.cli.args import add_model_arguments, architecture, int_list
+from calculators.cli.args import add_model_arguments, int_list, model_architecture
 from calculators.core.errors import InputError
 from calculators.speed import rank
 from calculators.core.units import GIB
@@ -41,7 +41,7 @@ def _prices(items) -> dict:
 def run(args) -> int:
     if not args.fits and not args.config:
         return _list(args)
-    arch = architecture(args, name=args.fits)
+    _, arch = model_architecture(args, name=args.fits)
     top = validate.integer("top", args.top, minimum=1, maximum=10_000)
     options = rank(arch, weight_format=args.quant, batch=args.batch, context_tokens=args.context,
                    counts=int_list("counts", args.counts), prices=_prices(args.price), sort_by=args.sort)[:top]

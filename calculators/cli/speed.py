@@ -4,7 +4,7 @@ import dataclasses
 import json
 
 from calculators.catalogs import gpus
-from calculators.cli.args import add_model_arguments, architecture, int_list
+from calculators.cli.args import add_model_arguments, int_list, model_architecture
 from calculators.speed import batch_sweep, prefill
 
 NAME = "speed"
@@ -23,7 +23,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    arch = architecture(args)
+    _, arch = model_architecture(args)
     gpu = gpus.get(args.gpu)
     batches = int_list("batch", args.batch)
     options = dict(weight_format=args.weights, tensor_parallel=args.tp)

@@ -1,7 +1,6 @@
 """``vram``: memory of a model for inference or training, as a readable table."""
 
-from calculators.catalogs import models
-from calculators.core.errors import InputError
+from calculators.cli.args import add_model_arguments, model_architecture
 from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
 from calculators.memory.fit import fits
 from calculators.core.units import format_bytes
@@ -11,8 +10,7 @@ HELP = "GPU memory for a catalog model or a config.json: inference (default) or 
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("model", nargs="?", help="catalog id, e.g. llama-3.1-8b (or give --config)")
-    parser.add_argument("--config", help="path to a Hugging Face config.json (instead of a catalog id)")
+    add_model_arguments(parser)
     parser.add_argument("--batch", default="1", help="sequences per batch (default 1)")
     parser.add_argument("--seq", default="4096", help="prompt / training sequence length in tokens (default 4096)")
     parser.add_argument("--new-tokens", default="1", help="generated tokens (inference, default 1)")
@@ -33,19 +31,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--gpus", default="1", help="data-parallel GPUs sharing ZeRO/FSDP states")
 
 
-def _config_text(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read(2_000_001)
-    except OSError as error:
-        raise InputError("config", f"cannot read {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError("config", f"{path} is not UTF-8 text") from None
-
-
 def run(args) -> int:
-    config = _config_text(args.config) if args.config else None
-    label, arch = models.resolve(args.model, config)
+    label, arch = model_architecture(args)
     if args.train:
         setup = TrainingSetup(batch=args.batch, seq=args.seq, mode=args.train, optimizer=args.optimizer,
                               grad_ckpt=args.grad_ckpt,

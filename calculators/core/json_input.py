@@ -1,4 +1,4 @@
-"""Accept a config.json as a dict or as pasted JSON text, safely.
+"""Accept a JSON object (a config.json, a scenario record) as a dict or as text, safely.
 
 Hostile input (huge text, deep nesting, giant numbers, NaN, wrong types) raises
 ``InputError`` naming the field; nothing here can hang or exhaust memory.
@@ -20,26 +20,28 @@ MAX_INT_DIGITS = 24
 MAX_PATH_CHARS = 120
 
 
-def _parse_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise InputError("config", f"number {text[:20]}… is too large")
-    return int(text)
+def _number_parsers(field: str) -> dict:
+    """``json.loads`` hooks that refuse numbers too large to compute with, naming ``field``."""
+    def parse_int(text: str) -> int:
+        if len(text.lstrip("-")) > MAX_INT_DIGITS:
+            raise InputError(field, f"number {text[:20]}… is too large")
+        return int(text)
+
+    def parse_float(text: str) -> float:
+        if len(text) > 64:
+            raise InputError(field, f"number {text[:20]}… is too long")
+        value = float(text)
+        if value in (float("inf"), float("-inf")):
+            raise InputError(field, f"number {text[:20]} is too large")
+        return value
+
+    def reject_constant(name: str):
+        raise InputError(field, f"{name} is not a valid number in JSON")
+
+    return {"parse_int": parse_int, "parse_float": parse_float, "parse_constant": reject_constant}
 
 
-def _parse_float(text: str) -> float:
-    if len(text) > 64:
-        raise InputError("config", f"number {text[:20]}… is too long")
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise InputError("config", f"number {text[:20]} is too large")
-    return value
-
-
-def _reject_constant(name: str):
-    raise InputError("config", f"{name} is not a valid number in config.json")
-
-
-def _check_depth(text: str) -> None:
+def _check_depth(text: str, field: str) -> None:
     """Refuse deep nesting before the JSON parser recurses into it."""
     depth = 0
     in_string = False
@@ -57,7 +59,7 @@ def _check_depth(text: str) -> None:
         elif char in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise InputError("config", f"is nested more than {MAX_DEPTH} levels deep")
+                raise InputError(field, f"is nested more than {MAX_DEPTH} levels deep")
         elif char in "]}":
             depth -= 1
 
@@ -71,7 +73,7 @@ def _child(path: str, key: str) -> str:
 def _check_tree(value, path: str, depth: int, budget: list[int]) -> None:
     budget[0] -= 1
     if budget[0] < 0:
-        raise InputError("config", f"has more than {MAX_ITEMS} values")
+        raise InputError(path.split(".", 1)[0], f"has more than {MAX_ITEMS} values")
     if depth > MAX_DEPTH:
         raise InputError(path, f"is nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, dict):
@@ -94,30 +96,34 @@ def _check_tree(value, path: str, depth: int, budget: list[int]) -> None:
         raise InputError(path, f"unsupported value of type {type(value).__name__}")
 
 
-def parse_config(value) -> dict:
-    """A config.json given as a dict or JSON text, checked for size, depth and types."""
+def parse_json_object(value, field: str) -> dict:
+    """A JSON object given as a dict, text or bytes, checked for size, depth and types; errors name ``field``."""
     if isinstance(value, bytes | bytearray):
         if len(value) > MAX_TEXT_CHARS * 4:
-            raise InputError("config", "is too large for a config.json")
+            raise InputError(field, "is too large")
         try:
             value = bytes(value).decode("utf-8")
         except UnicodeDecodeError:
-            raise InputError("config", "is not UTF-8 text") from None
+            raise InputError(field, "is not UTF-8 text") from None
     if isinstance(value, str):
         if len(value) > MAX_TEXT_CHARS:
-            raise InputError("config", f"is {len(value):,} characters; at most {MAX_TEXT_CHARS:,} accepted")
+            raise InputError(field, f"is {len(value):,} characters; at most {MAX_TEXT_CHARS:,} accepted")
         if not value.strip():
-            raise InputError("config", "is empty")
-        _check_depth(value)
+            raise InputError(field, "is empty")
+        _check_depth(value, field)
         try:
-            value = json.loads(value, parse_int=_parse_int, parse_float=_parse_float,
-                               parse_constant=_reject_constant)
+            value = json.loads(value, **_number_parsers(field))
         except json.JSONDecodeError as error:
-            raise InputError("config", f"is not valid JSON ({error.msg} at line {error.lineno}, "
-                                       f"column {error.colno})") from None
+            raise InputError(field, f"is not valid JSON ({error.msg} at line {error.lineno}, "
+                                    f"column {error.colno})") from None
         except RecursionError:
-            raise InputError("config", "is nested too deeply") from None
+            raise InputError(field, "is nested too deeply") from None
     if not isinstance(value, dict):
-        raise InputError("config", f"expected a JSON object, got {type(value).__name__}")
-    _check_tree(value, "config", 0, [MAX_ITEMS])
+        raise InputError(field, f"expected a JSON object, got {type(value).__name__}")
+    _check_tree(value, field, 0, [MAX_ITEMS])
     return value
+
+
+def parse_config(value) -> dict:
+    """A config.json given as a dict or JSON text (errors name ``config``)."""
+    return parse_json_object(value, "config")

@@ -9,6 +9,18 @@ MAX_NUMBER = 1e18
 #: Longest name (catalog model id, GPU id or device name) looked up; longer text is refused before any
 #: fuzzy matching, which would otherwise take seconds on a megabyte of text.
 MAX_NAME_CHARS = 200
+#: Largest parameter count accepted (10 trillion): beyond any published model.
+MAX_PARAMS = 10**13
+#: Most sequences in one batch the engines accept: far beyond any GPU, small enough to stay exact in floats.
+MAX_BATCH = 1 << 20
+#: Most tokens in one sequence for the memory engine (prompt or generated tokens, KV-cache sizes).
+MAX_SEQUENCE_TOKENS = 1 << 26
+#: Most tokens of context for the speed model and of one training sequence.
+MAX_CONTEXT_TOKENS = 1 << 24
+#: Most GPUs sharing one job (data-parallel ZeRO/FSDP sharding).
+MAX_GPUS = 100_000
+#: Most GPUs splitting one model by tensor parallelism in the speed model.
+MAX_TENSOR_PARALLEL = 1024
 
 
 def number(field: str, value, *, minimum: float | None = None, maximum: float = MAX_NUMBER,

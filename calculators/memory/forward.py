@@ -6,7 +6,7 @@ the projections and the intermediate MLP tensors that coexist at that moment in
 transformers' eager PyTorch code (``modeling_llama.py`` and its copies).
 """
 
-from calculators.architectures import Architecture, LayerAttention
+from calculators.architectures import Architecture, Attention
 
 #: Bytes per element of the fp32 temporaries RMSNorm creates (it upcasts to fp32).
 FP32 = 4
@@ -17,7 +17,7 @@ def norm_phase(arch: Architecture, tokens: int, e: int) -> float:
     return 2 * FP32 * tokens * arch.hidden_size + e * tokens * arch.hidden_size
 
 
-def attention_phase(arch: Architecture, layer: LayerAttention, tokens: int, batch: int, kv_len: int, e: int,
+def attention_phase(arch: Architecture, layer: Attention, tokens: int, batch: int, kv_len: int, e: int,
                     attn: str, dtype: str = "bf16") -> float:
     """Normed input, q/k/v before and after RoPE, attention output and o_proj output, plus what the
     attention implementation itself materialises (score matrices, K/V repeated to every query head)."""
@@ -32,18 +32,15 @@ def attention_phase(arch: Architecture, layer: LayerAttention, tokens: int, batc
     return live
 
 
-def masked(layer: LayerAttention, kv_len: int) -> bool:
-    """transformers passes SDPA an explicit mask only when a sliding window actually cuts the keys."""
-    return layer.kind == "sliding" and bool(layer.window) and kv_len >= layer.window
 
 
 def sdpa_mask_bytes(arch: Architecture, queries: int, kv_len: int) -> int:
     """The boolean (1, 1, q, k) mask transformers builds once per forward for sliding-window layers
     (broadcast over the batch); full-attention layers use SDPA's causal flag instead."""
-    return queries * kv_len if any(masked(layer, kv_len) for layer in arch.attention) else 0
+    return queries * kv_len if any(layer.masks_keys(kv_len) for layer in arch.attention) else 0
 
 
-def sdpa_extra(arch: Architecture, layer: LayerAttention, tokens: int, batch: int, kv_len: int, e: int) -> float:
+def sdpa_extra(arch: Architecture, layer: Attention, tokens: int, batch: int, kv_len: int, e: int) -> float:
     """What ``torch.nn.functional.scaled_dot_product_attention`` adds beyond q, k, v and its output.
 
     transformers asks for ``enable_gqa`` when K/V heads are shared, no mask is passed and the
@@ -57,7 +54,7 @@ def sdpa_extra(arch: Architecture, layer: LayerAttention, tokens: int, batch: in
         return 0.0
     repeated = e * batch * kv_len * (layer.k_dim + layer.v_dim) * groups
     head = layer.k_dim // max(layer.n_kv_heads, 1)
-    if masked(layer, kv_len) or head > 256 or layer.k_dim != layer.v_dim:
+    if layer.masks_keys(kv_len) or head > 256 or layer.k_dim != layer.v_dim:
         return repeated
     if e < FP32:
         return 0.0
@@ -66,7 +63,7 @@ def sdpa_extra(arch: Architecture, layer: LayerAttention, tokens: int, batch: in
     return 2 * FP32 * scores + repeated + e * tokens * arch.num_heads * head + FP32 * queries * kv_len
 
 
-def eager_scores(arch: Architecture, layer: LayerAttention, tokens: int, batch: int, kv_len: int, e: int,
+def eager_scores(arch: Architecture, layer: Attention, tokens: int, batch: int, kv_len: int, e: int,
                  dtype: str = "bf16") -> float:
     """Eager attention materialises the (batch, heads, q, k) score matrix several times at once.
 

@@ -29,8 +29,8 @@ class KvCacheSize:
 def kv_cache_size(arch: Architecture, *, tokens: int, batch: int = 1, kv_format: str = "bf16",
                   latent: bool = True) -> KvCacheSize:
     """Cache of ``batch`` sequences of ``tokens`` tokens stored in ``kv_format``."""
-    tokens = validate.integer("tokens", tokens, minimum=1, maximum=1 << 26)
-    batch = validate.integer("batch", batch, minimum=1, maximum=1 << 20)
+    tokens = validate.integer("tokens", tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS)
+    batch = validate.integer("batch", batch, minimum=1, maximum=validate.MAX_BATCH)
     b = formats.get(kv_format, field="kv_dtype").bytes_per_value
     return KvCacheSize(bytes_per_value=b, tokens=tokens, batch=batch,
                        bytes_per_token=arch.kv_bytes_per_token(b, latent=latent),

@@ -3,7 +3,6 @@
 from calculators.core import validate
 from calculators.architectures import Architecture
 from calculators.core.errors import InputError
-from calculators.memory.training import lora_params
 
 #: Target presets, as PEFT users name them: the roles (or module names) each one adapts.
 PRESETS = {
@@ -19,8 +18,17 @@ def _modules(arch: Architecture) -> dict[str, str]:
     found: dict[str, str] = {}
     for t in arch.tensors:
         if t.is_linear and t.layer is not None and t.role != "expert":
-            found.setdefault(t.name.rsplit(".", 2)[-2], t.role)
+            found.setdefault(t.module, t.role)
     return found
+
+
+def lora_params(arch: Architecture, rank: int, targets: tuple[str, ...]) -> int:
+    """Trainable LoRA parameters: r x (in + out) per targeted matrix (routed experts are skipped)."""
+    total = 0
+    for t in arch.tensors:
+        if t.is_linear and t.layer is not None and t.role != "expert" and t.module in targets:
+            total += rank * (t.in_features + t.out_features) * t.count
+    return total
 
 
 def target_modules(arch: Architecture, preset: str, *, field: str = "targets") -> tuple[str, ...]:

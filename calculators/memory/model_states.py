@@ -49,7 +49,7 @@ class ModelStates:
     def sharded(self, gpus: int, zero_stage: int) -> "ModelStates":
         """One GPU's share under ZeRO: stage 1 shards optimizer state and master weights, 2 adds the
         gradients, 3 (FSDP full shard) the weights too."""
-        gpus = validate.integer("gpus", gpus, minimum=1, maximum=100_000)
+        gpus = validate.integer("gpus", gpus, minimum=1, maximum=validate.MAX_GPUS)
         stage = validate.integer("zero", zero_stage, minimum=0, maximum=3)
         split = lambda value, from_stage: value / gpus if stage >= from_stage else value  # noqa: E731
         return dataclasses.replace(self, optimizer_states=split(self.optimizer_states, 1),
@@ -70,7 +70,7 @@ def model_states(optimizer: str, precision: str, *, arch: Architecture | None = 
         if arch is None:
             raise InputError("params", "give a model or a parameter count")
         params = arch.n_params
-    params = validate.integer("params", params, minimum=1, maximum=10**13)
+    params = validate.integer("params", params, minimum=1, maximum=validate.MAX_PARAMS)
     if opt.factored and not lora and arch is None:
         raise InputError("optimizer", "Adafactor's factored state depends on the matrix shapes: pick a model "
                                       "instead of a bare parameter count")

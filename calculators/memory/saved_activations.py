@@ -19,7 +19,6 @@ the backward formulas of its operations need:
 import dataclasses
 
 from calculators.architectures import Architecture
-from calculators.memory.forward import masked
 
 FP32 = 4
 BF16 = 2
@@ -75,7 +74,7 @@ def attention_saved(arch: Architecture, i: int, p: Precision, attn: str, seq: in
     saved = e * (q_w + layer.k_dim + layer.v_dim + out_w) + FP32 * arch.num_heads
     if fused_qkv:
         saved += e * (q_w + layer.k_dim)
-    if groups > 1 and (attn == "eager" or masked(layer, seq)):
+    if groups > 1 and (attn == "eager" or layer.masks_keys(seq)):
         saved += e * (groups - 1) * (layer.k_dim + layer.v_dim)
     if attn == "eager":
         per_score = e if arch.attention_sinks else FP32 + (e if e < FP32 else 0)
@@ -108,7 +107,7 @@ def layer_saved(arch: Architecture, i: int, p: Precision, adapted: frozenset, ra
                 seq: int) -> float:
     """Per token: everything autograd saves for decoder layer ``i``."""
     h, e = arch.hidden_size, p.act
-    proj = {t.name.rsplit(".", 2)[-2]: t for t in arch.tensors if t.layer == i and t.is_linear}
+    proj = {t.module: t for t in arch.tensors if t.layer == i and t.is_linear}
     lora = {name for name in proj if name in adapted and proj[name].role != "expert"} if rank else set()
     attn_in = [n for n in ("q_proj", "k_proj", "v_proj", "qkv_proj", "q_a_proj", "kv_a_proj_with_mqa") if n in proj]
     mlp_in = [n for n in ("gate_proj", "up_proj", "gate_up_proj") if n in proj]

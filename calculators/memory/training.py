@@ -19,7 +19,8 @@ from calculators.core import validate
 from calculators.architectures import Architecture
 from calculators.core.errors import InputError
 from calculators.memory import forward, optimizers, saved_activations
-from calculators.memory.inference import eager_fallback, runtime_data
+from calculators.memory.lora import lora_params
+from calculators.memory.setup import eager_fallback, runtime_data
 from calculators.memory.result import MemoryEstimate, make_estimate
 from calculators.memory.weights import weight_bytes
 
@@ -27,7 +28,6 @@ MODES = ("mixed", "bf16", "fp32", "lora", "qlora")
 ZERO_STAGES = (0, 1, 2, 3)
 FP32 = 4
 BF16 = 2
-MAX_TOKENS = 1 << 24
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,7 +61,7 @@ def check(setup: TrainingSetup, arch: Architecture) -> TrainingSetup:
         raise InputError("lora_targets", "expected a list of module names")
     targets = tuple(targets)
     if mode in ("lora", "qlora"):
-        known = {t.name.rsplit(".", 2)[-2] for t in arch.tensors if t.is_linear and t.layer is not None}
+        known = {t.module for t in arch.tensors if t.is_linear and t.layer is not None}
         if "all-linear" in targets:
             targets = tuple(sorted(known))
         unknown = [t for t in targets if t not in known]
@@ -71,23 +71,14 @@ def check(setup: TrainingSetup, arch: Architecture) -> TrainingSetup:
     if not isinstance(setup.grad_ckpt, bool):
         raise InputError("grad_ckpt", "expected true or false")
     zero = validate.integer("zero_stage", setup.zero_stage, minimum=0, maximum=3)
-    gpus = validate.integer("num_gpus", setup.num_gpus, minimum=1, maximum=100_000)
+    gpus = validate.integer("num_gpus", setup.num_gpus, minimum=1, maximum=validate.MAX_GPUS)
     qfmt = formats.get(setup.qlora_format, field="qlora_format").id
     attn = validate.choice("attn", str(setup.attn), ("sdpa", "flash_attention_2", "eager"))
     return dataclasses.replace(
-        setup, batch=validate.integer("batch", setup.batch, minimum=1, maximum=1 << 20),
-        seq=validate.integer("seq", setup.seq, minimum=1, maximum=MAX_TOKENS), mode=mode,
+        setup, batch=validate.integer("batch", setup.batch, minimum=1, maximum=validate.MAX_BATCH),
+        seq=validate.integer("seq", setup.seq, minimum=1, maximum=validate.MAX_CONTEXT_TOKENS), mode=mode,
         optimizer=optimizers.get(setup.optimizer).id, lora_rank=rank, lora_targets=targets,
         zero_stage=zero, num_gpus=gpus, qlora_format=qfmt, attn=attn)
-
-
-def lora_params(arch: Architecture, rank: int, targets: tuple[str, ...]) -> int:
-    """Trainable LoRA parameters: r x (in + out) per targeted matrix (routed experts are skipped)."""
-    total = 0
-    for t in arch.tensors:
-        if t.is_linear and t.layer is not None and t.role != "expert" and t.name.rsplit(".", 2)[-2] in targets:
-            total += rank * (t.in_features + t.out_features) * t.count
-    return total
 
 
 def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimate:
@@ -141,9 +132,8 @@ def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimat
     saved_layers += tokens * final_norm
     if setup.attn == "sdpa":
         saved_layers += forward.sdpa_mask_bytes(arch, setup.seq, setup.seq)
-    linear_params = sum(i * o * c for i, o, c in arch.linear_layers())
     head_params = v * h
-    casts_forward = BF16 * linear_params if (p.autocast and p.trainable_base) else 0.0
+    casts_forward = BF16 * arch.matmul_params if (p.autocast and p.trainable_base) else 0.0
     casts_saved = casts_forward if not setup.grad_ckpt else (BF16 * head_params if casts_forward else 0.0)
 
     # Loss: logits of every position, fp32 upcast, log-softmax saved; backward adds two fp32 tensors.

@@ -58,7 +58,7 @@ def tensor_format(tensor: Tensor, fmt: formats.NumberFormat, arch: Architecture)
     if not tensor.is_linear or tensor.role == "router":
         return layout.other
     chosen = layout.linear
-    projection = tensor.name.rsplit(".", 2)[-2]
+    projection = tensor.module
     gguf_name = LLAMA_CPP_NAMES.get(projection)
     gqa = arch.num_heads // max(arch.num_kv_heads, 1)
     for rule in layout.rules:
@@ -91,10 +91,6 @@ def weight_bytes(arch: Architecture, format_id: str, *, field: str = "quant") ->
                        by_format_params=tuple(by_format.items()))
 
 
-#: Largest parameter count accepted (10 trillion): beyond any published model.
-MAX_PARAMS = 10**13
-
-
 @dataclasses.dataclass(frozen=True)
 class WeightMemory:
     params: int
@@ -112,7 +108,7 @@ class WeightMemory:
 
 def weight_memory(params, format_id: str) -> WeightMemory:
     """Bytes needed to hold ``params`` weights stored in ``format_id``."""
-    count = validate.number("params", params, minimum=1, maximum=MAX_PARAMS)
+    count = validate.number("params", params, minimum=1, maximum=validate.MAX_PARAMS)
     fmt = formats.get(format_id)
     count = round(count)
     return WeightMemory(params=count, format=fmt, bytes=count * fmt.bits_per_value / 8)

@@ -10,7 +10,7 @@ import dataclasses
 from calculators.catalogs import gpus
 from calculators.core.errors import InputError
 from calculators.speed.decode import linear_decode_step
-from calculators.speed.workload import resolve
+from calculators.catalogs import models
 
 KIND = "linear_decode_step"
 
@@ -24,7 +24,7 @@ def estimate(case: dict) -> dict:
     config = case.get("config")
     if config is None and not case.get("model"):
         raise InputError("config", "give the model's config.json values (or a catalog model name)")
-    arch = resolve(case.get("model"), config=config)
+    _, arch = models.resolve(case.get("model"), config)
     gpu = gpus.get(case.get("gpu", ""), field="gpu")
     step = linear_decode_step(arch, gpu, batch=case["batch"], dtype=case.get("dtype", "bfloat16"))
     answer = {"kind": KIND, "model": case.get("model"), "gpu": gpu.id, "gpu_name": gpu.name}

@@ -4,7 +4,8 @@ import dataclasses
 
 from calculators.architectures import Architecture
 from calculators.speed import efficiency as efficiency_data
-from calculators.speed.decode import decode_step, resolve_gpu
+from calculators.catalogs import gpus
+from calculators.speed.decode import decode_step
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +50,7 @@ def decode_ceiling(arch: Architecture, gpu, *, weight_format: str = "bf16", cont
 
     Weights read are those a batch-1 step touches (for a mixture of experts, the active experts only).
     """
-    gpu = resolve_gpu(gpu)
+    gpu = gpus.get(gpu)
     step = decode_step(arch, gpu, batch=1, context_tokens=context_tokens, weight_format=weight_format,
                        kv_format=kv_format)
     return DecodeCeiling(gpu_id=gpu.id, weight_format=step.weight_format, context_tokens=step.context_tokens,

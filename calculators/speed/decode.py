@@ -3,21 +3,15 @@
 import dataclasses
 import math
 
-from calculators.catalogs import gpus as gpu_catalog
 from calculators.core import validate
 from calculators.architectures import Architecture
-from calculators.core.errors import InputError
-from calculators.catalogs.gpus import Gpu
+from calculators.catalogs import gpus
 from calculators.speed import efficiency as efficiency_data
 from calculators.speed.efficiency import Efficiency
-from calculators.speed.kernels import MatmulTime, achievable_bandwidth_bytes_per_s, achievable_flops_per_s, matmul_time, pnorm
-from calculators.speed.moe import expected_experts_touched
-from calculators.speed.workload import NOT_NN_LINEAR, bits_per_weight, canonical_format, linear_groups
+from calculators.speed.forward import (NATIVE, NOT_NN_LINEAR, allreduce_seconds, bits_per_weight, canonical_format,
+                                      linear_times)
+from calculators.speed.kernels import achievable_bandwidth_bytes_per_s, achievable_flops_per_s, matmul_time, pnorm
 
-MAX_BATCH = 1 << 20
-MAX_CONTEXT = 1 << 24
-#: Formats the tensor cores take directly (no dequantization kernel work).
-NATIVE = frozenset({"fp32", "fp16", "bf16", "fp8"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,49 +66,24 @@ class DecodeStep:
         return "compute" if self.compute_seconds > self.memory_seconds else "memory"
 
 
-def resolve_gpu(gpu) -> Gpu:
-    return gpu if isinstance(gpu, Gpu) else gpu_catalog.get(gpu)
-
-
 def linear_decode_step(arch: Architecture, gpu, *, batch: int, dtype: str = "bf16",
                        eff: Efficiency | None = None) -> LinearDecodeStep:
     """The ``decode_sweep`` measurement: each nn.Linear weight applied once to a (batch, in) activation.
 
     Routed experts and routers are bare parameters in transformers >= 5, so they are not part of it.
     """
-    gpu, eff = resolve_gpu(gpu), eff or efficiency_data.default()
-    batch = validate.integer("batch", batch, minimum=1, maximum=MAX_BATCH)
+    gpu, eff = gpus.get(gpu), eff or efficiency_data.default()
+    batch = validate.integer("batch", batch, minimum=1, maximum=validate.MAX_BATCH)
     fmt = canonical_format(dtype, field="dtype")
     bits = bits_per_weight(fmt, field="dtype")
     parts = [matmul_time(gpu, eff, m=batch, k=g.in_features, n=g.out_features, count=g.count, weight_bits=bits,
                          activation_bytes=bits / 8, compute_format=fmt)
-             for g in linear_groups(arch) if g.role not in NOT_NN_LINEAR]
+             for g in arch.linear_groups if g.role not in NOT_NN_LINEAR]
     return LinearDecodeStep(
         gpu_id=gpu.id, batch=batch, dtype=fmt, linear_count=sum(p.count for p in parts),
         weight_bytes=sum(p.weight_bytes for p in parts), flops=sum(p.flops for p in parts),
         memory_seconds=sum(p.memory_seconds for p in parts), compute_seconds=sum(p.compute_seconds for p in parts),
         overhead_seconds=sum(p.overhead_seconds for p in parts), step_seconds=sum(p.seconds for p in parts))
-
-
-def linear_times(arch, gpu, eff, *, batch, tp, weight_bits, act_bytes, compute_format, dequantize,
-                 lm_head_rows=None) -> list[MatmulTime]:
-    """Every matmul of one forward pass over ``batch`` token rows, split ``tp`` ways (lm_head on ``lm_head_rows``)."""
-    out: list[MatmulTime] = []
-    for g in linear_groups(arch):
-        n = math.ceil(g.out_features / tp)
-        if g.role == "expert" and arch.num_experts:
-            # one grouped kernel per layer and projection over the experts the batch touches
-            touched = expected_experts_touched(arch.num_experts, arch.experts_per_token, batch)
-            kernels = round(g.count / arch.num_experts)
-            rows = math.ceil(batch * arch.experts_per_token / max(touched, 1.0))
-            out.append(matmul_time(gpu, eff, m=rows, k=g.in_features, n=max(1, round(n * touched)), count=kernels,
-                                   weight_bits=weight_bits, activation_bytes=act_bytes,
-                                   compute_format=compute_format, dequantize=dequantize))
-        else:
-            rows = lm_head_rows if (g.role == "lm_head" and lm_head_rows) else batch
-            out.append(matmul_time(gpu, eff, m=rows, k=g.in_features, n=n, count=g.count, weight_bits=weight_bits,
-                                   activation_bytes=act_bytes, compute_format=compute_format, dequantize=dequantize))
-    return out
 
 
 def decode_step(arch: Architecture, gpu, *, batch: int = 1, context_tokens: int = 1024, weight_format: str = "bf16",
@@ -127,10 +96,10 @@ def decode_step(arch: Architecture, gpu, *, batch: int = 1, context_tokens: int 
     once, 4 x heads x head_dim x cached tokens FLOPs per token per layer. Tensor parallelism
     splits every weight and the KV heads, and adds two all-reduces of the hidden state per layer.
     """
-    gpu, eff = resolve_gpu(gpu), eff or efficiency_data.default()
-    batch = validate.integer("batch", batch, minimum=1, maximum=MAX_BATCH)
-    context = validate.integer("context_tokens", context_tokens, minimum=0, maximum=MAX_CONTEXT)
-    tp = validate.integer("tensor_parallel", tensor_parallel, minimum=1, maximum=1024)
+    gpu, eff = gpus.get(gpu), eff or efficiency_data.default()
+    batch = validate.integer("batch", batch, minimum=1, maximum=validate.MAX_BATCH)
+    context = validate.integer("context_tokens", context_tokens, minimum=0, maximum=validate.MAX_CONTEXT_TOKENS)
+    tp = validate.integer("tensor_parallel", tensor_parallel, minimum=1, maximum=validate.MAX_TENSOR_PARALLEL)
     extra = validate.number("per_step_overhead_seconds", per_step_overhead_seconds, minimum=0, maximum=3600)
     compute_fmt = canonical_format(compute_format, field="compute_format")
     wfmt = canonical_format(weight_format, field="weight_format")
@@ -146,9 +115,9 @@ def decode_step(arch: Architecture, gpu, *, batch: int = 1, context_tokens: int 
     kv_split = min(tp, max(arch.num_kv_heads, 1))
     heads_per_gpu = math.ceil(arch.num_heads / tp)
     kv_bytes = attn_flops = attn_memory = attn_compute = attention = 0.0
-    for (cached, values), layers in _attention_kinds(arch, context):
-        layer_bytes = batch * cached * values * kv_bytes_per_value / kv_split
-        layer_flops = 4.0 * batch * cached * heads_per_gpu * arch.head_dim
+    for mixer, layers in arch.distinct_mixers:
+        layer_bytes = batch * mixer.cache_values(context) * kv_bytes_per_value / kv_split
+        layer_flops = batch * mixer.decode_flops(context, heads_per_gpu, arch.head_dim)
         mem_t = layer_bytes / bandwidth
         comp_t = layer_flops / rate if rate else 0.0
         kv_bytes += layers * layer_bytes
@@ -171,34 +140,3 @@ def decode_step(arch: Architecture, gpu, *, batch: int = 1, context_tokens: int 
         communication_seconds=communication,
         step_seconds=linear_seconds + attention + overhead + communication,
         compute_known=rate is not None)
-
-
-_KINDS_CACHE: dict[tuple[int, int], tuple[Architecture, tuple]] = {}
-
-
-def _attention_kinds(arch: Architecture, context: int) -> tuple[tuple[tuple[int, int], int], ...]:
-    """((cached tokens, cached values per token), number of layers) for each distinct attention layer: layers
-    alike cost the same, so each kind is computed once. Remembered per architecture object and context."""
-    hit = _KINDS_CACHE.get((id(arch), context))
-    if hit is not None and hit[0] is arch:
-        return hit[1]
-    kinds: dict[tuple[int, int], int] = {}
-    for layer in arch.attention:
-        key = (layer.cached_tokens(context), layer.values_per_token())
-        kinds[key] = kinds.get(key, 0) + 1
-    if len(_KINDS_CACHE) >= 64:
-        _KINDS_CACHE.clear()
-    result = tuple(kinds.items())
-    _KINDS_CACHE[(id(arch), context)] = (arch, result)
-    return result
-
-
-def allreduce_seconds(gpu: Gpu, eff: Efficiency, *, tp: int, bytes_per_gpu: float) -> float:
-    """Ring all-reduce of ``bytes_per_gpu`` over ``tp`` GPUs: 2 (tp-1)/tp of the data each way, plus a fixed latency."""
-    if tp <= 1:
-        return 0.0
-    one_way = gpu.link_bytes_per_s_one_way()
-    if not one_way:
-        raise InputError("tensor_parallel", f"{gpu.name} has no published interconnect; "
-                                            "tensor parallelism cannot be estimated")
-    return 2 * (tp - 1) / tp * bytes_per_gpu / (one_way * eff.memory_bandwidth_fraction) + eff.allreduce_latency_seconds

@@ -24,7 +24,7 @@ SECONDS_PER_DAY = 86_400
 
 def forward_flops_per_token(active_params: float) -> float:
     """About 2N FLOP per token: one multiply and one add per (active) weight."""
-    return 2 * validate.number("params", active_params, minimum=1, maximum=1e13)
+    return 2 * validate.number("params", active_params, minimum=1, maximum=validate.MAX_PARAMS)
 
 
 def training_flops(active_params: float, tokens: float) -> float:

@@ -5,7 +5,8 @@ import dataclasses
 from calculators.core import validate
 from calculators.architectures import Architecture
 from calculators.core.errors import InputError
-from calculators.speed.decode import DecodeStep, decode_step, resolve_gpu
+from calculators.catalogs import gpus
+from calculators.speed.decode import DecodeStep, decode_step
 from calculators.speed.ranking import memory_needed
 
 
@@ -43,7 +44,7 @@ def tensor_parallel_plan(arch: Architecture, gpu, *, degree: int, weight_format:
     """Weights split ``degree`` ways; the KV cache split by key-value heads, so beyond ``num_kv_heads`` GPUs
     each head is replicated and the cache per GPU stops shrinking; activations split evenly. The step is
     :func:`decode_step` with ``tensor_parallel=degree`` (two ring all-reduces per layer)."""
-    gpu = resolve_gpu(gpu)
+    gpu = gpus.get(gpu)
     degree = validate.integer("degree", degree, minimum=1, maximum=64)
     if degree > 1 and gpu.link_bytes_per_s_one_way() is None:
         raise InputError("degree", f"{gpu.name} has no published interconnect; it is not split across GPUs")

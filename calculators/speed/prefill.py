@@ -6,10 +6,10 @@ import math
 from calculators.core import validate
 from calculators.architectures import Architecture
 from calculators.speed import efficiency as efficiency_data
-from calculators.speed.decode import MAX_BATCH, MAX_CONTEXT, NATIVE, resolve_gpu, allreduce_seconds, linear_times
+from calculators.catalogs import gpus
 from calculators.speed.efficiency import Efficiency
+from calculators.speed.forward import NATIVE, allreduce_seconds, bits_per_weight, canonical_format, linear_times
 from calculators.speed.kernels import achievable_bandwidth_bytes_per_s, achievable_flops_per_s, pnorm
-from calculators.speed.workload import bits_per_weight, canonical_format
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,13 +37,6 @@ class Prefill:
         return self.batch * self.prompt_tokens / self.seconds
 
 
-def _causal_pairs(tokens: int, window: int | None) -> float:
-    """Query-key pairs a causal (optionally sliding-window) attention evaluates over ``tokens`` tokens."""
-    if window and window < tokens:
-        return window * (window + 1) / 2 + (tokens - window) * window
-    return tokens * (tokens + 1) / 2
-
-
 def prefill(arch: Architecture, gpu, *, prompt_tokens: int, batch: int = 1, weight_format: str = "bf16",
             compute_format: str = "bf16", tensor_parallel: int = 1, eff: Efficiency | None = None) -> Prefill:
     """Time of the prompt's forward pass: linears on batch x prompt rows, causal attention, per-kernel overhead.
@@ -51,10 +44,10 @@ def prefill(arch: Architecture, gpu, *, prompt_tokens: int, batch: int = 1, weig
     FLOPs are 2 x active params per token plus 4 x heads x head_dim per query-key pair; the
     weights are read once. With long prompts this is compute-bound, unlike decoding.
     """
-    gpu, eff = resolve_gpu(gpu), eff or efficiency_data.default()
-    batch = validate.integer("batch", batch, minimum=1, maximum=MAX_BATCH)
-    prompt = validate.integer("prompt_tokens", prompt_tokens, minimum=1, maximum=MAX_CONTEXT)
-    tp = validate.integer("tensor_parallel", tensor_parallel, minimum=1, maximum=1024)
+    gpu, eff = gpus.get(gpu), eff or efficiency_data.default()
+    batch = validate.integer("batch", batch, minimum=1, maximum=validate.MAX_BATCH)
+    prompt = validate.integer("prompt_tokens", prompt_tokens, minimum=1, maximum=validate.MAX_CONTEXT_TOKENS)
+    tp = validate.integer("tensor_parallel", tensor_parallel, minimum=1, maximum=validate.MAX_TENSOR_PARALLEL)
     compute_fmt = canonical_format(compute_format, field="compute_format")
     wfmt = canonical_format(weight_format, field="weight_format")
     act_bytes = bits_per_weight(compute_fmt, field="compute_format") / 8
@@ -68,7 +61,7 @@ def prefill(arch: Architecture, gpu, *, prompt_tokens: int, batch: int = 1, weig
     kv_split = min(tp, max(arch.num_kv_heads, 1))
     attn_flops = attention = 0.0
     for layer in arch.attention:
-        flops = 4.0 * batch * heads * arch.head_dim * _causal_pairs(prompt, layer.window if layer.kind == "sliding" else None)
+        flops = batch * layer.prefill_flops(prompt, heads, arch.head_dim)
         moved = batch * prompt * (layer.values_per_token() / kv_split + 2 * heads * arch.head_dim) * act_bytes
         attn_flops += flops
         attention += pnorm(moved / bandwidth, flops / rate if rate else 0.0, eff.overlap_exponent) \

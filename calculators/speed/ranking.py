@@ -9,7 +9,7 @@ from calculators.architectures import Architecture
 from calculators.core.errors import InputError
 from calculators.speed import prices as price_data
 from calculators.speed.decode import decode_step
-from calculators.speed.workload import bits_per_weight, canonical_format
+from calculators.speed.forward import bits_per_weight, canonical_format
 
 SORT_KEYS = ("tokens_per_s", "cost")
 DEFAULT_COUNTS = (1, 2, 4, 8)
@@ -78,8 +78,8 @@ def rank(arch: Architecture, *, weight_format: str = "bf16", batch: int = 1, con
     count x hourly price / (tokens/s x 3600) x 10^6, at the given batch.
     """
     sort_by = validate.choice("sort_by", sort_by, SORT_KEYS)
-    batch = validate.integer("batch", batch, minimum=1, maximum=1 << 20)
-    context = validate.integer("context_tokens", context_tokens, minimum=0, maximum=1 << 24)
+    batch = validate.integer("batch", batch, minimum=1, maximum=validate.MAX_BATCH)
+    context = validate.integer("context_tokens", context_tokens, minimum=0, maximum=validate.MAX_CONTEXT_TOKENS)
     wfmt = canonical_format(weight_format, field="weight_format")
     kvfmt = canonical_format(kv_format or "bf16", field="kv_format")
     counts = sorted({validate.integer("counts", c, minimum=1, maximum=64) for c in counts})

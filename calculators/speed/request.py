@@ -4,7 +4,7 @@ import dataclasses
 
 from calculators.core import validate
 from calculators.architectures import Architecture
-from calculators.speed.decode import MAX_CONTEXT, DecodeStep, decode_step
+from calculators.speed.decode import DecodeStep, decode_step
 from calculators.speed.prefill import Prefill, prefill
 
 
@@ -63,8 +63,8 @@ def mean_decode_context(prompt_tokens: int, output_tokens: int) -> int:
 def request(arch: Architecture, gpu, *, prompt_tokens: int, output_tokens: int, batch: int = 1,
             weight_format: str = "bf16", kv_format: str | None = None, tensor_parallel: int = 1) -> Request:
     """Prefill of ``batch`` prompts, then ``output_tokens - 1`` decode steps (see :class:`Request`)."""
-    prompt = validate.integer("prompt_tokens", prompt_tokens, minimum=1, maximum=MAX_CONTEXT)
-    output = validate.integer("output_tokens", output_tokens, minimum=1, maximum=MAX_CONTEXT)
+    prompt = validate.integer("prompt_tokens", prompt_tokens, minimum=1, maximum=validate.MAX_CONTEXT_TOKENS)
+    output = validate.integer("output_tokens", output_tokens, minimum=1, maximum=validate.MAX_CONTEXT_TOKENS)
     context = mean_decode_context(prompt, output)
     first = prefill(arch, gpu, prompt_tokens=prompt, batch=batch, weight_format=weight_format,
                     tensor_parallel=tensor_parallel)

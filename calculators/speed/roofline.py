@@ -6,7 +6,8 @@ from calculators.core import validate
 from calculators.core.errors import InputError
 from calculators.catalogs.gpus import Gpu
 from calculators.speed import efficiency as efficiency_data
-from calculators.speed.decode import DecodeStep, resolve_gpu
+from calculators.catalogs import gpus
+from calculators.speed.decode import DecodeStep
 from calculators.speed.efficiency import Efficiency
 
 
@@ -24,7 +25,7 @@ class RooflinePoint:
 def ridge_point_flop_per_byte(gpu, fmt: str = "bf16", *, achievable: bool = False,
                               eff: Efficiency | None = None) -> float | None:
     """FLOPs per byte at which peak compute and peak bandwidth take equal time (None: no FLOP/s figure)."""
-    gpu = resolve_gpu(gpu)
+    gpu = gpus.get(gpu)
     peak = gpu.peak_flops_per_s(fmt)
     if peak is None:
         return None
@@ -46,13 +47,9 @@ def matmul_intensity_flop_per_byte(m: int, k: int, n: int, *, weight_bytes_per_v
     return 2.0 * m * k * n / (k * n * w + m * (k + n) * a)
 
 
-def decode_intensity_flop_per_byte(step: DecodeStep) -> float:
-    return step.arithmetic_intensity_flop_per_byte
-
-
 def place(gpu, intensity_flop_per_byte: float, fmt: str = "bf16") -> RooflinePoint:
     """Attainable FLOP/s = min(peak, intensity x bandwidth) and which roof limits it."""
-    gpu: Gpu = resolve_gpu(gpu)
+    gpu: Gpu = gpus.get(gpu)
     intensity = validate.number("intensity_flop_per_byte", intensity_flop_per_byte, minimum=0, exclusive_minimum=True)
     peak = gpu.peak_flops_per_s(fmt)
     if peak is None:
@@ -68,7 +65,7 @@ def roof(gpu, fmt: str, low_flop_per_byte: float, high_flop_per_byte: float, *, 
     """Corner points (intensity, attainable FLOP/s) of the roofline between two intensities: the bandwidth
     slope up to the ridge, then the flat compute peak. ``achievable`` scales both roofs by the measured
     fractions of the speed model."""
-    gpu = resolve_gpu(gpu)
+    gpu = gpus.get(gpu)
     low = validate.number("intensity", low_flop_per_byte, minimum=0, exclusive_minimum=True)
     high = validate.number("intensity", high_flop_per_byte, minimum=low)
     peak = gpu.peak_flops_per_s(fmt)

@@ -5,7 +5,7 @@ import dataclasses
 from calculators.core import validate
 from calculators.core.errors import InputError
 from calculators.architectures import Architecture
-from calculators.speed.decode import MAX_BATCH, DecodeStep, decode_step
+from calculators.speed.decode import DecodeStep, decode_step
 
 DEFAULT_BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 
@@ -26,7 +26,7 @@ class Sweep:
     gpu_id: str
     context_tokens: int
     rows: tuple[SweepRow, ...]
-    #: Smallest batch whose compute time exceeds its memory time (None: never within MAX_BATCH or unknown compute).
+    #: Smallest batch whose compute time exceeds its memory time (None: never within validate.MAX_BATCH or unknown compute).
     compute_bound_batch: int | None
 
 
@@ -46,7 +46,7 @@ def compute_bound_batch(step_at) -> int | None:
     low, high = 1, 2
     while step_at(high).bound != "compute":
         low, high = high, high * 2
-        if high > MAX_BATCH:
+        if high > validate.MAX_BATCH:
             return None
     while high - low > 1:
         mid = (low + high) // 2
@@ -58,7 +58,7 @@ def batch_sweep(arch: Architecture, gpu, *, batches=DEFAULT_BATCHES, context_tok
     """Decode steps at each batch size; ``options`` go to :func:`decode_step` (weight_format, tensor_parallel, …)."""
     if isinstance(batches, (int, str)) or len(batches) == 0:
         raise InputError("batches", "give one or more batch sizes")
-    sizes = sorted({validate.integer("batches", b, minimum=1, maximum=MAX_BATCH) for b in batches})
+    sizes = sorted({validate.integer("batches", b, minimum=1, maximum=validate.MAX_BATCH) for b in batches})
     steps = [decode_step(arch, gpu, batch=b, context_tokens=context_tokens, **options) for b in sizes]
     crossover = compute_bound_batch(
         lambda b: decode_step(arch, gpu, batch=b, context_tokens=context_tokens, **options))

@@ -1,6 +1,7 @@
 """Widget: bytes a GPU must keep in flight to reach its memory bandwidth (Little's law), in total and per SM."""
 
 from calculators.device import occupancy
+from calculators.catalogs import sm_limits
 from calculators.core import validate
 from calculators.device.littles_law import MAX_LATENCY_NS, bytes_in_flight
 from calculators.core.units import TB, format_bytes
@@ -26,7 +27,7 @@ def _compute(inputs):
     load_bytes = int(validate.choice("load", inputs["load"], [value for value, _ in LOAD_CHOICES]))
     flight = bytes_in_flight(tb_per_s * TB, latency_ns * 1e-9, units=gpu.compute_units)
     unit = gpu.compute_unit_kind or "SM"
-    sm = occupancy.all_limits().get(gpu.compute_capability or "")
+    sm = sm_limits.all_limits().get(gpu.compute_capability or "")
     if flight.per_unit_bytes is None:
         per_unit = f"the catalog lists no {unit} count for {gpu.name}"
         loads = per_thread = "—"

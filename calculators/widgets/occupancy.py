@@ -2,6 +2,7 @@
 
 from calculators.catalogs import gpus
 from calculators.device import occupancy
+from calculators.catalogs import sm_limits
 from calculators.core import validate
 from calculators.charts import Series, line_chart
 from calculators.core.errors import InputError
@@ -15,9 +16,9 @@ MAX_SHARED_KIB = 1024
 
 
 def _target_options():
-    options = [(g.id, f"{g.name} (cc {g.compute_capability})") for g in occupancy.gpus_with_limits()]
+    options = [(g.id, f"{g.name} (cc {g.compute_capability})") for g in sm_limits.gpus_with_limits()]
     options += [(CC_PREFIX + cc, f"Compute capability {cc}: {sm.architecture}")
-                for cc, sm in occupancy.all_limits().items()]
+                for cc, sm in sm_limits.all_limits().items()]
     return tuple(options)
 
 
@@ -33,10 +34,10 @@ def _steps(points):
 def _target(value: str):
     """(label, SmLimits) for a catalog GPU id or a ``cc-X.Y`` option."""
     if isinstance(value, str) and value.startswith(CC_PREFIX):
-        sm = occupancy.limits(value[len(CC_PREFIX):])
+        sm = sm_limits.limits(value[len(CC_PREFIX):])
         return f"compute capability {sm.compute_capability}", sm
     gpu = gpus.get(value)
-    return gpu.name, occupancy.limits_for_gpu(gpu)
+    return gpu.name, sm_limits.limits_for_gpu(gpu)
 
 
 def _compute(inputs):

@@ -32,7 +32,7 @@ def resolve(inputs):
     if inputs.get("model") == BY_PARAMS:
         if inputs.get("config", "").strip():
             fields.architecture({**inputs, "model": "x"})  # raises: a pasted config needs “Custom”
-        count = round(validate.number("params", inputs["params"], minimum=1, maximum=1e13))
+        count = round(validate.number("params", inputs["params"], minimum=1, maximum=validate.MAX_PARAMS))
         shown = f"{count / 1e9:,.4g} billion" if count >= 1e9 else f"{count:,}"
         return f"{shown} parameters", None, count
     label, arch = fields.architecture(inputs)

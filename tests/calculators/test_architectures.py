@@ -32,14 +32,15 @@ def test_counts_match_pytorch_n_params(record):
     assert build(record["config"]).n_params == record["n_params"]
 
 
-def test_linear_layers_cover_experts_and_tied_head():
+def test_linear_groups_cover_experts_and_tied_head():
     arch = build({"model_type": "mixtral"})
-    layers = {(i, o): n for i, o, n in arch.linear_layers()}
-    assert layers[(4096, 14336)] == 32 * 8 * 2  # w1 and w3 of 8 experts in 32 layers
-    assert layers[(14336, 4096)] == 32 * 8
-    assert sum(i * o * n for i, o, n in arch.linear_layers()) == arch.linear_params()
+    experts = {(g.in_features, g.out_features): g.count for g in arch.linear_groups if g.role == "expert"}
+    assert experts[(4096, 14336)] == 32 * 8 * 2  # w1 and w3 of 8 experts in 32 layers
+    assert experts[(14336, 4096)] == 32 * 8
+    assert arch.matmul_params == sum(t.total_numel for t in arch.tensors if t.is_linear)
     tied = build({"model_type": "llama", "tie_word_embeddings": True, "num_hidden_layers": 2})
-    assert (tied.hidden_size, tied.vocab_size, 1) in tied.linear_layers()
+    assert (tied.hidden_size, tied.vocab_size, 1, "lm_head") in [
+        (g.in_features, g.out_features, g.count, g.role) for g in tied.linear_groups]
     assert all(t.role != "lm_head" for t in tied.tensors)
 
 

@@ -4,16 +4,17 @@ import pytest
 
 from calculators.catalogs import gpus
 from calculators.device import occupancy
+from calculators.catalogs import sm_limits
 from calculators.core.errors import InputError
 
 
 def run(cc="9.0", threads=256, registers=64, shared=0):
-    return occupancy.theoretical_occupancy(occupancy.limits(cc), threads_per_block=threads,
+    return occupancy.theoretical_occupancy(sm_limits.limits(cc), threads_per_block=threads,
                                            registers_per_thread=registers, shared_memory_per_block_bytes=shared)
 
 
 def test_data_file_matches_the_programming_guide():
-    table = occupancy.all_limits()
+    table = sm_limits.all_limits()
     def row(cc):
         return table[cc].max_warps_per_sm, table[cc].max_blocks_per_sm, table[cc].shared_memory_per_sm_kib
 
@@ -30,7 +31,7 @@ def test_data_file_matches_the_programming_guide():
 def test_every_nvidia_gpu_in_the_catalog_has_limits():
     for gpu in gpus.all_gpus().values():
         if gpu.vendor == "nvidia":
-            assert occupancy.limits_for_gpu(gpu).compute_capability == gpu.compute_capability
+            assert sm_limits.limits_for_gpu(gpu).compute_capability == gpu.compute_capability
 
 
 @pytest.mark.parametrize("registers, blocks, warps", [(32, 8, 64), (64, 4, 32), (80, 3, 24), (96, 2, 16), (128, 2, 16),
@@ -77,13 +78,13 @@ def test_out_of_range_inputs_name_their_field(kwargs, field):
 
 def test_unknown_capability_and_non_nvidia_gpu():
     with pytest.raises(InputError, match="known: 7.0"):
-        occupancy.limits("6.1")
+        sm_limits.limits("6.1")
     with pytest.raises(InputError, match="NVIDIA"):
-        occupancy.limits_for_gpu(gpus.get("mi300x"))
+        sm_limits.limits_for_gpu(gpus.get("mi300x"))
 
 
 def test_register_sweep_is_non_increasing():
-    sweep = occupancy.register_sweep(occupancy.limits("8.0"), threads_per_block=256)
+    sweep = occupancy.register_sweep(sm_limits.limits("8.0"), threads_per_block=256)
     values = [o for _, o in sweep]
     assert sweep[-1][0] == 255 and values[0] == 1.0
     assert all(a >= b for a, b in zip(values, values[1:]))

@@ -5,7 +5,8 @@ import pytest
 from calculators.catalogs import gpus
 from calculators.catalogs import models
 from calculators.core.errors import InputError
-from calculators.speed import (decode_ceiling, decode_step, linear_groups, mean_decode_context, prefill, request, roof,
+from calculators.architectures import build
+from calculators.speed import (decode_ceiling, decode_step, mean_decode_context, prefill, request, roof,
                                tensor_parallel_plan)
 from calculators.speed.efficiency import default as eff
 
@@ -42,7 +43,7 @@ def test_decode_ceiling_is_bandwidth_over_bytes_read(llama8b):
     bound = decode_ceiling(llama8b, h100, weight_format="bf16")
     assert bound.kv_bytes_per_token == 0
     # every linear weight in two bytes (the embedding table is a lookup, not read whole)
-    assert bound.weight_bytes_per_token == pytest.approx(2 * sum(g.params for g in linear_groups(llama8b)))
+    assert bound.weight_bytes_per_token == pytest.approx(2 * llama8b.matmul_params)
     assert bound.ceiling_tokens_per_s == pytest.approx(h100.memory_bandwidth_bytes_per_s / bound.bytes_per_token)
     assert bound.achievable_tokens_per_s == pytest.approx(bound.ceiling_tokens_per_s * eff().memory_bandwidth_fraction)
     assert bound.modelled_tokens_per_s < bound.achievable_tokens_per_s
@@ -83,7 +84,7 @@ def test_roof_has_a_corner_at_the_ridge():
         roof("m4-max-128gb", "bf16", 1, 10)
 
 
-def test_linear_groups_are_cached_per_architecture_object(llama8b):
-    assert linear_groups(llama8b) is linear_groups(llama8b)
-    other = models.resolve("llama-3.1-8b")[1]
-    assert linear_groups(other) == linear_groups(llama8b)
+def test_linear_groups_are_computed_once_per_architecture_object(llama8b):
+    assert llama8b.linear_groups is llama8b.linear_groups
+    other = build(models.get("llama-3.1-8b").config)
+    assert other is not llama8b and other.linear_groups == llama8b.linear_groups

@@ -34,7 +34,7 @@ def test_pnorm_is_between_max_and_sum():
 
 def test_decode_reads_every_weight_once_and_the_kv_cache_per_sequence(llama):
     step = speed.decode_step(llama, "h100-sxm", batch=8, context_tokens=4096)
-    linear_params = sum(g.params for g in speed.linear_groups(llama))
+    linear_params = llama.matmul_params
     assert step.weight_bytes_read == linear_params * 2
     assert step.kv_bytes_read == pytest.approx(llama.kv_cache_bytes(8, 4096, 2))
     # FLOPs: 2 x linear params x batch + 4 x heads x head_dim x context x batch per layer
@@ -96,7 +96,7 @@ def test_quantized_weights_read_fewer_bytes_but_pay_dequantization(llama):
 
 def test_prefill_is_compute_bound_and_counts_causal_attention(llama):
     pre = speed.prefill(llama, "h100-sxm", prompt_tokens=2048)
-    linear_params = sum(g.params for g in speed.linear_groups(llama))
+    linear_params = llama.matmul_params
     lm_head = llama.vocab_size * llama.hidden_size
     attention = 4 * 32 * 128 * (2048 * 2049 / 2) * 32
     assert pre.flops == pytest.approx(2 * (linear_params - lm_head) * 2048 + 2 * lm_head + attention, rel=1e-6)

@@ -1,0 +1,56 @@
+"""vLLM: preallocates ``gpu_memory_utilization`` of the card; the KV pool is what is left after weights,
+the profiled activation peak, CUDA graphs and non-torch memory."""
+
+import math
+
+from calculators.architectures import Architecture
+from calculators.memory import forward
+from calculators.memory.result import MemoryEstimate, make_estimate
+from calculators.memory.setup import (COMPUTE_DTYPES, InferenceSetup, common_warnings, kv_bytes_per_value,
+                                      representative_layers, runtime_data)
+from calculators.memory.weights import weight_bytes
+
+
+def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
+    """Weights, the profiled activation peak and the KV pool vLLM preallocates (or the cache a batch needs)."""
+    rt = runtime_data()
+    cfg = rt["vllm"]
+    e = COMPUTE_DTYPES[setup.compute_dtype]
+    kv_b = kv_bytes_per_value(setup)
+    w = weight_bytes(arch, setup.weight_format).total_bytes
+    chunk = setup.max_num_batched_tokens or cfg["max_num_batched_tokens"]
+    # Profiling run: one forward of `chunk` tokens, flash attention, logits for the sampled rows only.
+    activation = max(forward.layer_peak(arch, i, chunk, 1, chunk, e, "sdpa") for i in representative_layers(arch))
+    activation += 4 * min(chunk, 256) * arch.vocab_size  # fp32 logits of the sampler's rows
+    fixed = activation + cfg["cuda_graph_bytes"] + cfg["non_torch_bytes"]
+    per_seq_tokens = setup.prompt_tokens + setup.new_tokens
+    block = cfg["block_size"]
+    # MLA layers store the latent (vLLM's MLA backends); others store K and V.
+    per_token = arch.kv_bytes_per_token(kv_b, latent=True)
+    needed_kv = setup.batch * sum(
+        math.ceil(layer.cached_tokens(per_seq_tokens) / block) * block * layer.values_per_token(latent=True)
+        for layer in arch.attention) * kv_b
+    warnings = common_warnings(arch, setup)
+    details = [("kv_bytes_per_token", per_token), ("profiled_activation_bytes", activation)]
+    utilization = setup.gpu_memory_utilization or cfg["gpu_memory_utilization"]
+    if setup.gpu_memory_bytes:
+        budget = setup.gpu_memory_bytes * utilization
+        pool = budget - w - fixed
+        if pool <= 0:
+            warnings.append(f"weights and activations ({(w + fixed) / 2**30:.1f} GiB) exceed "
+                            f"{utilization:.0%} of the GPU; vLLM would fail to start")
+            pool = 0.0
+        capacity_tokens = int(pool // per_token) if per_token else 0
+        details += [("kv_pool_bytes", pool), ("kv_capacity_tokens", float(capacity_tokens)),
+                    ("max_concurrent_sequences", float(capacity_tokens // per_seq_tokens)),
+                    ("gpu_memory_utilization", utilization)]
+        if needed_kv > pool:
+            warnings.append(f"{setup.batch} sequences of {per_seq_tokens} tokens need {needed_kv / 2**30:.1f} GiB "
+                            f"of KV cache; the pool holds {pool / 2**30:.1f} GiB")
+        kv_alive = pool
+    else:
+        kv_alive = needed_kv
+    alive = {"weights": w, "kv_cache": kv_alive, "activations": activation}
+    overhead = cfg["cuda_graph_bytes"] + cfg["non_torch_bytes"]
+    return make_estimate("inference", "vllm", alive, context_bytes=rt["cuda_context_bytes"],
+                         allocator_bytes=overhead, phase="serving", warnings=warnings, details=details)

@@ -1,0 +1,105 @@
+"""What an inference scenario runs, checked once: the setup every runtime model reads, and the helpers they share."""
+
+import dataclasses
+
+from calculators import data
+from calculators.architectures import Architecture
+from calculators.catalogs import formats
+from calculators.core import validate
+from calculators.core.errors import InputError
+
+#: Runtimes with a memory model in calculators.memory.runtimes (one module each).
+RUNTIME_NAMES = ("transformers", "vllm", "llama.cpp")
+ATTENTION = ("sdpa", "flash_attention_2", "eager")
+COMPUTE_DTYPES = {"bf16": 2, "fp16": 2, "fp32": 4}
+DTYPE_NAMES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32", "half": "fp16", "float": "fp32"}
+
+
+@dataclasses.dataclass(frozen=True)
+class InferenceSetup:
+    """What is run. ``logits_to_keep``: 1 = last position only, 0 = every position."""
+
+    batch: int = 1
+    prompt_tokens: int = 2048
+    new_tokens: int = 1
+    weight_format: str = "bf16"
+    compute_dtype: str = "bf16"
+    kv_dtype: str | None = None
+    attn: str = "sdpa"
+    logits_to_keep: int = 1
+    runtime: str = "transformers"
+    gpu_memory_bytes: float | None = None
+    gpu_memory_utilization: float | None = None
+    max_num_batched_tokens: int | None = None
+
+
+def normalize_dtype(value, field: str) -> str:
+    text = validate.choice(field, DTYPE_NAMES.get(str(value).strip().lower(), value) if isinstance(value, str) else value,
+                           tuple(COMPUTE_DTYPES))
+    return text
+
+
+def check(setup: InferenceSetup) -> InferenceSetup:
+    """Validated copy (each bad value raises InputError naming its field)."""
+    runtime = validate.choice("runtime", {"hf": "transformers", "llamacpp": "llama.cpp", "llama-cpp": "llama.cpp"}.get(
+        str(setup.runtime).lower(), setup.runtime), RUNTIME_NAMES)
+    attn = validate.choice("attn", {"flash": "flash_attention_2", "fa2": "flash_attention_2"}.get(
+        str(setup.attn).lower(), setup.attn), ATTENTION)
+    fmt = formats.get(setup.weight_format, field="quant")
+    if fmt.kind == "block":
+        raise InputError("quant", f"{fmt.id} is a GGUF block type, not a whole-model scheme; use e.g. q4_k_m")
+    kv = formats.get(setup.kv_dtype, field="kv_dtype").id if setup.kv_dtype is not None else None
+    utilization = None
+    if setup.gpu_memory_utilization is not None:
+        utilization = validate.number("gpu_memory_utilization", setup.gpu_memory_utilization, minimum=0,
+                                      exclusive_minimum=True, maximum=1)
+    gpu_bytes = None
+    if setup.gpu_memory_bytes is not None:
+        gpu_bytes = validate.number("gpu_memory_bytes", setup.gpu_memory_bytes, minimum=1, maximum=1e15)
+    keep = validate.integer("logits_to_keep", setup.logits_to_keep, minimum=0, maximum=validate.MAX_SEQUENCE_TOKENS)
+    return dataclasses.replace(
+        setup, batch=validate.integer("batch", setup.batch, minimum=1, maximum=validate.MAX_BATCH),
+        prompt_tokens=validate.integer("seq", setup.prompt_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS),
+        new_tokens=validate.integer("new_tokens", setup.new_tokens, minimum=0, maximum=validate.MAX_SEQUENCE_TOKENS),
+        weight_format=fmt.id, compute_dtype=normalize_dtype(setup.compute_dtype, "dtype"), kv_dtype=kv,
+        attn=attn, logits_to_keep=keep, runtime=runtime, gpu_memory_bytes=gpu_bytes,
+        gpu_memory_utilization=utilization,
+        max_num_batched_tokens=None if setup.max_num_batched_tokens is None else validate.integer(
+            "max_num_batched_tokens", setup.max_num_batched_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS))
+
+
+def runtime_data() -> dict:
+    return data.load("runtimes.json")
+
+
+def kv_bytes_per_value(setup: InferenceSetup) -> float:
+    if setup.kv_dtype is None:
+        return COMPUTE_DTYPES[setup.compute_dtype]
+    return formats.get(setup.kv_dtype).bytes_per_value
+
+
+def representative_layers(arch: Architecture) -> list[int]:
+    """The last layer of each kind: dense or routed MLP, full or sliding attention."""
+    routed = {t.layer for t in arch.tensors if t.role == "expert"}
+    last = {}
+    for i in range(arch.num_layers):
+        last[(i in routed, arch.attention[i].kind)] = i
+    return sorted(last.values())
+
+
+def eager_fallback(arch: Architecture, setup):
+    """transformers has no SDPA path for some models (Gemma 2, gpt-oss): they run eager attention."""
+    if setup.attn == "sdpa" and not arch.supports_sdpa and getattr(setup, "runtime", "transformers") == "transformers":
+        return dataclasses.replace(setup, attn="eager")
+    return setup
+
+
+def common_warnings(arch: Architecture, setup: InferenceSetup) -> list[str]:
+    out = list(arch.warnings)
+    if setup.attn == "eager" and not arch.supports_sdpa:
+        out.append(f"transformers has no SDPA attention for {arch.model_type}: eager attention (full score "
+                   "matrix) is assumed; flash_attention_2 avoids it")
+    total = setup.prompt_tokens + setup.new_tokens
+    if arch.max_position_embeddings and total > arch.max_position_embeddings:
+        out.append(f"{total} tokens exceed the model's max_position_embeddings ({arch.max_position_embeddings})")
+    return out
