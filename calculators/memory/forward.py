@@ -95,11 +95,10 @@ def mlp_phase(arch: Architecture, layer_index: int, tokens: int, e: int) -> floa
     """Residual + normed input plus the gated MLP's intermediates (or the routed experts')."""
     h = arch.hidden_size
     base = 2 * e * tokens * h
-    routed = [t for t in arch.tensors if t.layer == layer_index and t.role == "expert"]
-    if routed:
+    layer = arch.layers[layer_index]
+    if layer.routed:
         return base + moe_phase(arch, layer_index, tokens, e)
-    widths = [t.out_features for t in arch.tensors if t.layer == layer_index and t.role == "mlp" and t.is_linear
-              and t.in_features == h]
+    widths = [t.out_features for t in layer.tensors if t.role == "mlp" and t.is_linear and t.in_features == h]
     if not widths:
         return base
     if len(widths) == 1:  # fused gate_up: [gate|up] (2f), act(gate) (f), product (f)
@@ -121,9 +120,8 @@ def moe_phase(arch: Architecture, layer_index: int, tokens: int, e: int) -> floa
     up = e * rows * h + 4 * e * rows * f
     down = 4 * e * rows * h
     router = 2 * FP32 * tokens * arch.num_experts
-    shared = [t.out_features for t in arch.tensors
-              if t.layer == layer_index and t.role == "shared_expert" and t.is_linear and t.in_features == h
-              and t.out_features > 1]
+    shared = [t.out_features for t in arch.layers[layer_index].tensors
+              if t.role == "shared_expert" and t.is_linear and t.in_features == h and t.out_features > 1]
     shared_phase = e * tokens * h + 3 * e * tokens * max(shared) if shared else 0
     return max(up, down, shared_phase) + router
 

@@ -2,14 +2,12 @@
 and how many sequences a memory pool holds."""
 
 import dataclasses
-import math
 
+from calculators import data
 from calculators.catalogs import formats
 from calculators.core import validate
 from calculators.architectures import Architecture
 
-#: Tokens per cache block in paged runtimes (vLLM's default): a sequence's cache is rounded up to blocks.
-BLOCK_TOKENS = 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,11 +35,22 @@ def kv_cache_size(arch: Architecture, *, tokens: int, batch: int = 1, kv_format:
                        bytes_per_sequence=arch.kv_cache_bytes(1, tokens, b, latent=latent), latent=latent)
 
 
-def paged_sequence_bytes(arch: Architecture, tokens: int, bytes_per_value: float, *, latent: bool = True,
-                         block: int = BLOCK_TOKENS) -> float:
-    """One sequence's cache in a paged runtime: each layer's tokens rounded up to whole blocks."""
-    return sum(math.ceil(layer.cached_tokens(tokens) / block) * block * layer.values_per_token(latent=latent)
-               for layer in arch.attention) * bytes_per_value
+def paged_block_tokens() -> int:
+    """Tokens per cache block in vLLM (its default ``block_size``, from ``data/runtimes.json``)."""
+    return int(data.load("runtimes.json")["vllm"]["block_size"])
+
+
+def paged_sequence_values(arch: Architecture, tokens: int, *, latent: bool = True,
+                          block_tokens: int | None = None) -> int:
+    """Values one sequence's cache holds in a paged runtime: each layer's kept tokens rounded up to whole
+    blocks (MLA layers as their latent, as serving runtimes store them)."""
+    block = paged_block_tokens() if block_tokens is None else block_tokens
+    return sum(layer.cache_values(tokens, latent=latent, block_tokens=block) for layer in arch.attention)
+
+
+def paged_sequence_bytes(arch: Architecture, tokens: int, bytes_per_value: float, *, latent: bool = True) -> float:
+    """One sequence's cache in a paged runtime, in bytes (see :func:`paged_sequence_values`)."""
+    return paged_sequence_values(arch, tokens, latent=latent) * bytes_per_value
 
 
 def sequences_that_fit(arch: Architecture, pool_bytes: float, tokens: int, bytes_per_value: float, *,

@@ -88,7 +88,7 @@ def attention_saved(arch: Architecture, i: int, p: Precision, attn: str, seq: in
 def mlp_saved(arch: Architecture, i: int, p: Precision) -> float:
     """Per token: a dense gated MLP's or the routed experts' saved intermediates (inputs excluded)."""
     h, e = arch.hidden_size, p.act
-    tensors = [t for t in arch.tensors if t.layer == i and t.is_linear]
+    tensors = [t for t in arch.layers[i].tensors if t.is_linear]
     routed = [t for t in tensors if t.role == "expert"]
     if routed:
         k, f = arch.experts_per_token, arch.moe_intermediate_size
@@ -107,7 +107,7 @@ def layer_saved(arch: Architecture, i: int, p: Precision, adapted: frozenset, ra
                 seq: int) -> float:
     """Per token: everything autograd saves for decoder layer ``i``."""
     h, e = arch.hidden_size, p.act
-    proj = {t.module: t for t in arch.tensors if t.layer == i and t.is_linear}
+    proj = arch.layers[i].linears
     lora = {name for name in proj if name in adapted and proj[name].role != "expert"} if rank else set()
     attn_in = [n for n in ("q_proj", "k_proj", "v_proj", "qkv_proj", "q_a_proj", "kv_a_proj_with_mqa") if n in proj]
     mlp_in = [n for n in ("gate_proj", "up_proj", "gate_up_proj") if n in proj]

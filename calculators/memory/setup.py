@@ -80,10 +80,9 @@ def kv_bytes_per_value(setup: InferenceSetup) -> float:
 
 def representative_layers(arch: Architecture) -> list[int]:
     """The last layer of each kind: dense or routed MLP, full or sliding attention."""
-    routed = {t.layer for t in arch.tensors if t.role == "expert"}
     last = {}
-    for i in range(arch.num_layers):
-        last[(i in routed, arch.attention[i].kind)] = i
+    for layer in arch.layers:
+        last[(layer.routed, layer.mixer.kind)] = layer.index
     return sorted(last.values())
 
 

@@ -112,7 +112,7 @@ def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimat
     if setup.zero_stage >= 2 and n > 1:
         gradients /= n
     if setup.zero_stage >= 3 and n > 1:
-        largest_layer = max(sum(t.total_numel for t in arch.tensors if t.layer == i) for i in range(arch.num_layers))
+        largest_layer = max(layer.params for layer in arch.layers)
         stored = base / arch.n_params  # bytes per weight as stored (the quantized base under QLoRA)
         weights = weights / n + 2 * largest_layer * stored  # this unit and the prefetched next one
     if setup.zero_stage and n == 1:

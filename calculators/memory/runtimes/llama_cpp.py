@@ -18,8 +18,7 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     kv_b = kv_bytes_per_value(setup) if setup.kv_dtype else 2  # llama.cpp defaults to an f16 cache
     pad = cfg["kv_padding_tokens"]
     context = math.ceil((setup.prompt_tokens + setup.new_tokens) / pad) * pad
-    kv = setup.batch * sum(layer.cached_tokens(context) * layer.values_per_token(latent=True)
-                           for layer in arch.attention) * kv_b
+    kv = setup.batch * sum(layer.cache_values(context, latent=True) for layer in arch.attention) * kv_b
     ubatch = min(cfg["n_ubatch"], setup.batch * setup.prompt_tokens)
     # Compute buffer: the largest per-layer working set of one micro-batch (f32 intermediates),
     # the attention scores of one micro-batch against the context, and the f32 output logits.

@@ -35,7 +35,7 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     # step starts from the whole prompt in every layer; the last ends with the windows applied to all tokens.
     total = s + max(setup.new_tokens, 1)
     kv_decode = max(kv_prefill, arch.kv_cache_bytes(b, total, kv_b))
-    one_layer = max(layer.cached_tokens(total) * layer.values_per_token() for layer in arch.attention) * b * kv_b
+    one_layer = max(layer.cache_values(total) for layer in arch.attention) * b * kv_b
     decode_act = one_layer + forward.layer_peak(arch, arch.num_layers - 1, b, b, total, e, setup.attn,
                                                 setup.compute_dtype)
     candidates["decode"] = {"weights": w, "kv_cache": kv_decode, "activations": decode_act,

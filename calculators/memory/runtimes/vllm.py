@@ -1,10 +1,8 @@
 """vLLM: preallocates ``gpu_memory_utilization`` of the card; the KV pool is what is left after weights,
 the profiled activation peak, CUDA graphs and non-torch memory."""
 
-import math
-
 from calculators.architectures import Architecture
-from calculators.memory import forward
+from calculators.memory import forward, kv_cache
 from calculators.memory.result import MemoryEstimate, make_estimate
 from calculators.memory.setup import (COMPUTE_DTYPES, InferenceSetup, common_warnings, kv_bytes_per_value,
                                       representative_layers, runtime_data)
@@ -27,9 +25,7 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     block = cfg["block_size"]
     # MLA layers store the latent (vLLM's MLA backends); others store K and V.
     per_token = arch.kv_bytes_per_token(kv_b, latent=True)
-    needed_kv = setup.batch * sum(
-        math.ceil(layer.cached_tokens(per_seq_tokens) / block) * block * layer.values_per_token(latent=True)
-        for layer in arch.attention) * kv_b
+    needed_kv = setup.batch * kv_cache.paged_sequence_values(arch, per_seq_tokens, block_tokens=block) * kv_b
     warnings = common_warnings(arch, setup)
     details = [("kv_bytes_per_token", per_token), ("profiled_activation_bytes", activation)]
     utilization = setup.gpu_memory_utilization or cfg["gpu_memory_utilization"]
