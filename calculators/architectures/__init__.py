@@ -12,6 +12,7 @@ from calculators.architectures.layers import Attention, DecoderLayer, LatentAtte
 from calculators.architectures.model import Architecture, LinearGroup
 from calculators.architectures.tensors import ROLES, Tensor
 from calculators.core.errors import InputError
+from calculators.core.json_input import parse_config
 from calculators.core.validate import MAX_PARAMS
 
 __all__ = ["Architecture", "Attention", "DecoderLayer", "LatentAttention", "LinearGroup", "ROLES", "SlidingWindowAttention",
@@ -20,8 +21,6 @@ __all__ = ["Architecture", "Attention", "DecoderLayer", "LatentAttention", "Line
 
 def build(config) -> Architecture:
     """The ``Architecture`` a config.json (dict or JSON text) describes."""
-    from calculators.core.json_input import parse_config  # local: config_parse imports nothing from here
-
     config = parse_config(config)
     warnings: list[str] = []
     model_type = config.get("model_type")

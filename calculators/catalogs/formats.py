@@ -41,11 +41,6 @@ class NumberFormat:
     def bytes_per_value(self) -> float:
         return self.bits_per_value / 8
 
-    @property
-    def is_scheme(self) -> bool:
-        """True for weight quantization schemes (a layout of formats per tensor kind)."""
-        return self.layout is not None
-
 
 def _layout(record) -> Layout | None:
     if not record:

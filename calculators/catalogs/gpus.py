@@ -168,7 +168,3 @@ def get(name, *, field: str = "gpu") -> Gpu:
     hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else "; see `python -m calculators gpus`"
     raise InputError(field, f"unknown GPU {shown!r}{hint}")
 
-
-def by_device_name(device_name: str) -> Gpu | None:
-    """Entry for the string torch.cuda.get_device_name() or nvidia-smi --query-gpu=name returns."""
-    return find(device_name)

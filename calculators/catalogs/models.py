@@ -1,4 +1,5 @@
-"""Popular open models (``data/models.json``): config.json values with their source links."""
+"""Popular open models (``data/models.json``), and the one resolver every surface uses to turn "a catalog id or
+a config.json" into an :class:`~calculators.architectures.Architecture`."""
 
 import dataclasses
 import difflib
@@ -7,7 +8,6 @@ import functools
 from calculators import data
 from calculators.core import validate
 from calculators.architectures import Architecture, build
-from calculators.core.json_input import parse_config
 from calculators.core.errors import InputError
 
 
@@ -20,9 +20,6 @@ class CatalogModel:
     published_params: int | None
     notes: str = ""
     raw_resolution: float = 1.0
-
-    def architecture(self) -> Architecture:
-        return build(self.config)
 
 
 @functools.cache
@@ -52,10 +49,13 @@ def get(model_id, *, field: str = "model") -> CatalogModel:
 
 
 def resolve(model=None, config=None) -> tuple[str, Architecture]:
-    """(label, Architecture) from a catalog id, a config.json (dict or text), or both (config wins)."""
+    """(label, Architecture) from a catalog id, a config.json (dict or text), or both (config wins).
+
+    The CLI, the widgets, the prose figures and the scenario records all come through here; a catalog model's
+    architecture is built once (widgets recompute often) and shared, which is safe because it is immutable."""
     if config is not None:
         label = model if isinstance(model, str) and model else "custom config"
-        return label, build(parse_config(config))
+        return label, build(config)
     if model is None:
         raise InputError("model", "give a catalog model id or a config.json")
     entry = get(model)
@@ -64,5 +64,4 @@ def resolve(model=None, config=None) -> tuple[str, Architecture]:
 
 @functools.cache
 def _catalog_architecture(model_id: str) -> Architecture:
-    """Catalog models are fixed, and an Architecture is immutable: build each once (widgets recompute often)."""
-    return all_models()[model_id].architecture()
+    return build(all_models()[model_id].config)

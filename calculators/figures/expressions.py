@@ -18,7 +18,7 @@ from calculators.catalogs import models
 from calculators.core.errors import InputError
 from calculators.memory.kv_cache import kv_cache_size
 from calculators.memory.weights import weight_bytes as _weight_bytes
-from calculators.core.units import GB, GIB, KB, KIB, MB, MIB, TB, TIB
+from calculators.core.units import GB, GIB, KB, KIB, MB, MIB, TB, TIB, format_number
 
 MAX_EXPRESSION_CHARS = 400
 #: Exponents and integers beyond these are refused: ``10 ** 10 ** 10`` must fail fast, not hang the build.
@@ -180,13 +180,4 @@ def render(text: str) -> str:
     value = evaluate(expression)
     if spec:
         return format(value, spec)
-    return _default(value)
-
-
-def _default(value: float) -> str:
-    """Three significant figures below 100, whole numbers with thousands separators above."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
+    return format_number(value)

@@ -6,8 +6,9 @@ its own calculators.
 """
 
 from calculators import data
+from calculators.catalogs import models
 from calculators.core.errors import InputError
-from calculators.core.units import format_bytes
+from calculators.core.units import format_bytes, format_count, format_number
 
 _CATALOGS = {"gpu": ("gpus.json", "gpus"), "model": ("models.json", "models")}
 #: Unit suffixes of field names, and how to print them.
@@ -19,10 +20,9 @@ _SUFFIX_UNITS = (
 def figure(kind: str, entry_id: str, path: str) -> str:
     """Text for one catalog field; ``path`` may reach into nested records with dots."""
     record = _record(kind, entry_id)
-    if kind == "model" and path in ("params", "active_params"):
-        from calculators import architectures  # computed, not stored: the count comes from the config
-        arch = architectures.build(record["config"])
-        return _format_count(arch.n_params if path == "params" else arch.active_params)
+    if kind == "model" and path in ("params", "active_params"):  # computed from the config, not stored
+        _, arch = models.resolve(entry_id)
+        return format_count(arch.n_params if path == "params" else arch.active_params)
     try:
         value = data.dig(record, path)
     except KeyError:
@@ -48,25 +48,12 @@ def _format(path: str, value) -> str:
         return ", ".join(str(item) for item in value)
     last = path.split(".")[-1]
     if path.startswith("dense_tflops."):
-        return f"{_number(value)} TFLOP/s"
+        return f"{format_number(value)} TFLOP/s"
     if last.endswith("_bytes"):
         return format_bytes(value)
     for suffix, unit in _SUFFIX_UNITS:
         if last.endswith(suffix):
-            return f"{_number(value)} {unit}"
+            return f"{format_number(value)} {unit}"
     if last.endswith("year"):
         return str(value)
-    return _number(value)
-
-
-def _number(value) -> str:
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
-
-
-def _format_count(count: int) -> str:
-    for size, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
-        if count >= size:
-            return f"{count / size:.3g} {word}"
-    return f"{count:,}"
+    return format_number(value)

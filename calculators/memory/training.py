@@ -25,7 +25,6 @@ from calculators.memory.result import MemoryEstimate, make_estimate
 from calculators.memory.weights import weight_bytes
 
 MODES = ("mixed", "bf16", "fp32", "lora", "qlora")
-ZERO_STAGES = (0, 1, 2, 3)
 FP32 = 4
 BF16 = 2
 

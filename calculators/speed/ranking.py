@@ -1,7 +1,6 @@
 """Which GPU: the GPUs and counts that fit a model and workload, ranked by tokens/s or cost per million tokens."""
 
 import dataclasses
-import importlib
 
 from calculators.catalogs import gpus as gpu_catalog
 from calculators.core import validate
@@ -9,7 +8,8 @@ from calculators.architectures import Architecture
 from calculators.core.errors import InputError
 from calculators.speed import prices as price_data
 from calculators.speed.decode import decode_step
-from calculators.speed.forward import bits_per_weight, canonical_format
+from calculators.memory import InferenceSetup, estimate_inference
+from calculators.speed.forward import canonical_format
 
 SORT_KEYS = ("tokens_per_s", "cost")
 DEFAULT_COUNTS = (1, 2, 4, 8)
@@ -47,25 +47,14 @@ def _runtime_for(weight_format: str) -> str:
 def memory_needed(arch: Architecture, *, weight_format: str, batch: int, context_tokens: int,
                   kv_format: str = "bf16") -> MemoryNeed:
     """Bytes the workload keeps allocated: the memory engine's inference peak (``calculators.memory``:
-    weights tensor by tensor, KV cache, activations, logits) for a prompt of ``context_tokens``;
-    without the engine, weights (params x bits) plus the KV cache. The CUDA context is not
-    included because usable memory already excludes it."""
-    try:
-        engine = importlib.import_module("calculators.memory")
-    except ImportError:
-        engine = None
-    if engine is not None:
-        setup = engine.InferenceSetup(batch=batch, prompt_tokens=max(context_tokens, 1), new_tokens=1,
-                                      weight_format=weight_format, kv_dtype=kv_format,
-                                      runtime=_runtime_for(weight_format))
-        estimate = engine.estimate_inference(arch, setup)
-        return MemoryNeed(weights_bytes=estimate.component("weights"), kv_cache_bytes=estimate.component("kv_cache"),
-                          total_bytes=estimate.peak_allocated_bytes,
-                          method=f"calculators.memory peak allocated ({estimate.runtime})")
-    weights = arch.n_params * bits_per_weight(weight_format) / 8
-    kv = arch.kv_cache_bytes(batch, context_tokens, bits_per_weight(kv_format, field="kv_format") / 8)
-    return MemoryNeed(weights_bytes=weights, kv_cache_bytes=kv, total_bytes=weights + kv,
-                      method="params x bits + KV cache")
+    weights tensor by tensor, KV cache, activations, logits) for a prompt of ``context_tokens``.
+    The CUDA context is not included because usable memory already excludes it."""
+    setup = InferenceSetup(batch=batch, prompt_tokens=max(context_tokens, 1), new_tokens=1,
+                           weight_format=weight_format, kv_dtype=kv_format, runtime=_runtime_for(weight_format))
+    estimate = estimate_inference(arch, setup)
+    return MemoryNeed(weights_bytes=estimate.component("weights"), kv_cache_bytes=estimate.component("kv_cache"),
+                      total_bytes=estimate.peak_allocated_bytes,
+                      method=f"calculators.memory peak allocated ({estimate.runtime})")
 
 
 def rank(arch: Architecture, *, weight_format: str = "bf16", batch: int = 1, context_tokens: int = 4096,

@@ -101,19 +101,18 @@ def _error_slot(error: InputError, widget: Widget | None, values: dict) -> dict:
 
 
 def warm_up() -> None:
-    """Import every module of the package, read every data file and compute every widget once with its defaults, so
-    that a memory snapshot of the interpreter taken after this (hooks/pyodide_snapshot.mjs) restores with all of them
-    in memory, needs no files, and does not pay first-call costs (compiled patterns, lazily built tables) on the
-    reader's first result. A widget that fails on its own defaults stops the build here."""
-    import pkgutil
+    """Import every widget (and so every module a widget uses), read every data file and compute every widget once
+    with its defaults, so that a memory snapshot of the interpreter taken after this (hooks/pyodide_snapshot.mjs)
+    restores with all of them in memory, needs no files, and does not pay first-call costs (compiled patterns,
+    lazily built tables) on the reader's first result. What no widget imports (the command line, the build-time
+    prose figures, the scenario records) stays out of the snapshot. A widget that fails on its own defaults stops
+    the build here."""
     from importlib import resources
 
-    import calculators
     from calculators import data
 
-    for module in pkgutil.walk_packages(calculators.__path__, "calculators."):
-        if module.name != "calculators.__main__":  # running it would start the command line
-            importlib.import_module(module.name)
+    for widget_id in MODULES:
+        _load(widget_id)
     for data_file in resources.files("calculators.data").iterdir():
         if data_file.name.endswith(".json"):
             data.load(data_file.name)

@@ -1,6 +1,7 @@
 """Widget (in-entry): what a larger decode batch does to each user's speed and to total throughput."""
 
 from calculators.speed import decode_step
+from calculators.core import units
 from calculators.widgets import fields
 from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget
@@ -15,10 +16,10 @@ def _compute(inputs):
     gain = step.tokens_per_s_total / single.tokens_per_s_total
     kept = step.tokens_per_s_per_user / single.tokens_per_s_per_user
     return {
-        "per_user": show.rate(step.tokens_per_s_per_user),
-        "total": show.rate(step.tokens_per_s_total),
-        "step": show.duration(step.step_seconds),
-        "compare": (f"Against a batch of 1 ({show.rate(single.tokens_per_s_total)}): {gain:.3g}× the total "
+        "per_user": units.format_rate(step.tokens_per_s_per_user),
+        "total": units.format_rate(step.tokens_per_s_total),
+        "step": units.format_duration(step.step_seconds),
+        "compare": (f"Against a batch of 1 ({units.format_rate(single.tokens_per_s_total)}): {gain:.3g}× the total "
                     f"throughput, each user at {kept:.0%} of the speed."),
         "bound": show.bound_sentence(step.memory_seconds, step.compute_seconds, step.compute_known, gpu.name),
     }

@@ -2,8 +2,8 @@
 
 from calculators.speed import decode_ceiling
 from calculators.core.units import format_bytes
+from calculators.core import units
 from calculators.widgets import fields
-from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget
 
 
@@ -16,13 +16,13 @@ def _compute(inputs):
     kv = (f" (weights {format_bytes(bound.weight_bytes_per_token, binary=False)} + KV cache "
           f"{format_bytes(bound.kv_bytes_per_token, binary=False)})" if bound.kv_bytes_per_token else "")
     return {
-        "ceiling": show.rate(bound.ceiling_tokens_per_s),
-        "floor": show.duration(bound.floor_seconds),
+        "ceiling": units.format_rate(bound.ceiling_tokens_per_s),
+        "floor": units.format_duration(bound.floor_seconds),
         "read": read,
         "how": (f"Each token reads {read}{kv}; ÷ {gpu.memory_bandwidth_tb_per_s:g} TB/s = "
-                f"{show.duration(bound.floor_seconds)} per token at best. Copy kernels reach "
+                f"{units.format_duration(bound.floor_seconds)} per token at best. Copy kernels reach "
                 f"{bound.bandwidth_fraction:.0%} of spec bandwidth, which gives "
-                f"{show.rate(bound.achievable_tokens_per_s)}; with kernel overheads the speed model estimates {show.rate(bound.modelled_tokens_per_s)}."),
+                f"{units.format_rate(bound.achievable_tokens_per_s)}; with kernel overheads the speed model estimates {units.format_rate(bound.modelled_tokens_per_s)}."),
     }
 
 

@@ -1,5 +1,7 @@
-"""Inputs shared by several widgets: model (catalog or pasted config.json), GPU, number formats, counts."""
+"""Inputs shared by several widgets: the model (catalog, pasted config.json or a bare parameter count), GPU,
+number formats, counts and tensor-parallel degrees, and the lists and tables their outputs use."""
 
+import dataclasses
 import html
 
 from calculators.catalogs import formats
@@ -11,6 +13,8 @@ from calculators.core.errors import InputError
 from calculators.widgets.spec import Field
 
 CUSTOM_MODEL = "custom"
+#: The model choice that uses a bare parameter count instead of an architecture.
+BY_PARAMS = "params"
 #: Largest batch and token counts the widgets accept (documented on the methodology page).
 MAX_BATCH = 4096
 MAX_TOKENS = 10_000_000
@@ -55,6 +59,48 @@ def architecture(inputs) -> tuple[str, Architecture]:
     if inputs.get("config", "").strip():
         raise InputError("config", "pick “Custom” as the model to use a pasted config.json")
     return models.resolve(inputs.get("model"))
+
+
+def model_or_params_field(default: str = "llama-3.1-8b") -> Field:
+    """The model list plus a choice that uses the bare parameter count below it."""
+    field = model_field(default)
+    return dataclasses.replace(field, options=field.options + ((BY_PARAMS, "By parameter count (below)"),))
+
+
+def params_field(default: str = "8.03e9", label: str = "Parameters (when the model is “By parameter count”)") -> Field:
+    return Field("params", label, "number", default, help="For example 8.03e9 or 70e9.")
+
+
+def model_or_params(inputs):
+    """(label, Architecture or None, parameter count) from the model, config and params fields."""
+    if inputs.get("model") == BY_PARAMS:
+        if inputs.get("config", "").strip():
+            architecture({**inputs, "model": "x"})  # raises: a pasted config needs “Custom”
+        count = round(validate.number("params", inputs["params"], minimum=1, maximum=validate.MAX_PARAMS))
+        shown = f"{count / 1e9:,.4g} billion" if count >= 1e9 else f"{count:,}"
+        return f"{shown} parameters", None, count
+    label, arch = architecture(inputs)
+    return label, arch, arch.n_params
+
+
+#: The GPU counts the tensor-parallel inputs offer.
+TP_DEGREES = (1, 2, 4, 8)
+
+
+def catalog_model_field(default: str = "llama-3.1-8b") -> Field:
+    """The model select without the pasted-config choice, for small in-entry widgets."""
+    full = model_field(default)
+    return Field(full.name, full.label, "select", default,
+                 options=tuple(o for o in full.options if o[0] != CUSTOM_MODEL))
+
+
+def degree_field(default: int = 1) -> Field:
+    return Field("tp", "GPUs (tensor-parallel degree)", "select", str(default),
+                 options=tuple((str(d), str(d)) for d in TP_DEGREES))
+
+
+def degree(inputs, name: str = "tp") -> int:
+    return int(validate.choice(name, inputs[name], tuple(str(d) for d in TP_DEGREES)))
 
 
 def batch(inputs, name: str = "batch") -> int:

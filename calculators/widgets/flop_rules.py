@@ -1,38 +1,17 @@
 """Widget: the 2N and 6ND rules: training FLOP for a run, the GPU time it takes at a given MFU, and the FLOP
 per generated token."""
 
-from calculators.core import validate
+from calculators.core import units, validate
 from calculators.speed import flops
 from calculators.widgets import fields
-from calculators.widgets.optimizer_state import BY_PARAMS, model_or_params_field, params_field, resolve
 from calculators.widgets.spec import Field, Output, Widget
 
 DTYPE_CHOICES = (("bf16", "BF16"), ("fp8", "FP8"), ("fp16", "FP16"), ("tf32", "TF32"))
 
 
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _sci(value: float) -> str:
-    """1.23 × 10²³ style."""
-    mantissa, exponent = f"{value:.3e}".split("e")
-    return f"{float(mantissa):.3g} × 10{str(int(exponent)).translate(SUPERSCRIPT)}"
-
-
-def _num(value: float) -> str:
-    return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}"
-
-
-def _duration(seconds: float) -> str:
-    for unit, size in (("years", 365.25 * 86400), ("days", 86400), ("hours", 3600), ("minutes", 60)):
-        if seconds >= size:
-            return f"{_num(seconds / size)} {unit}"
-    return f"{_num(seconds)} seconds"
-
-
 def _compute(inputs):
-    if inputs.get("model") == BY_PARAMS:
-        label, _, active = resolve(inputs)
+    if inputs.get("model") == fields.BY_PARAMS:
+        label, _, active = fields.model_or_params(inputs)
         note = ""
     else:
         label, arch = fields.architecture(inputs)
@@ -46,13 +25,13 @@ def _compute(inputs):
     time = flops.gpu_time(train, gpu, dtype=dtype, mfu_percent=inputs["mfu"], gpus=inputs["gpus"])
     per_token = flops.forward_flops_per_token(active)
     return {
-        "train_flops": f"{_sci(train)} FLOP",
-        "gpu_days": f"{_num(time.gpu_days)} GPU-days ({_num(time.gpu_hours)} GPU-hours)",
-        "wall": _duration(time.wall_seconds) + (f" on {time.gpus:,} GPUs" if time.gpus > 1 else " on one GPU"),
-        "per_token": f"{_sci(per_token)} FLOP",
-        "explain": (f"6 × {_sci(active)} parameters × {_sci(tokens)} tokens = {_sci(train)} FLOP. {gpu.name} at "
-                    f"{time.mfu:.0%} of its dense {dtype.upper()} peak of {_num(time.peak_flops_per_s / 1e12)} TFLOP/s "
-                    f"delivers {_num(time.achieved_flops_per_s / 1e12)} TFLOP/s.{note}"),
+        "train_flops": f"{units.format_scientific(train)} FLOP",
+        "gpu_days": f"{units.format_number(time.gpu_days)} GPU-days ({units.format_number(time.gpu_hours)} GPU-hours)",
+        "wall": units.format_long_duration(time.wall_seconds) + (f" on {time.gpus:,} GPUs" if time.gpus > 1 else " on one GPU"),
+        "per_token": f"{units.format_scientific(per_token)} FLOP",
+        "explain": (f"6 × {units.format_scientific(active)} parameters × {units.format_scientific(tokens)} tokens = {units.format_scientific(train)} FLOP. {gpu.name} at "
+                    f"{time.mfu:.0%} of its dense {dtype.upper()} peak of {units.format_number(time.peak_flops_per_s / 1e12)} TFLOP/s "
+                    f"delivers {units.format_number(time.achieved_flops_per_s / 1e12)} TFLOP/s.{note}"),
     }
 
 
@@ -61,9 +40,9 @@ WIDGET = Widget(
     title="Training and inference FLOP",
     summary="6ND FLOP to train on D tokens and the GPU time at a given MFU; 2N FLOP per generated token.",
     fields=(
-        model_or_params_field(),
+        fields.model_or_params_field(),
         fields.config_field(),
-        params_field(),
+        fields.params_field(),
         Field("tokens", "Training tokens (D)", "number", "15e12", help="For example 15e12 for 15 trillion."),
         fields.gpu_field("h100-sxm"),
         Field("dtype", "Tensor-core format", "select", "bf16", options=DTYPE_CHOICES),

@@ -1,13 +1,13 @@
 """Widget: which GPUs (and how many) hold a workload, ranked by tokens/s or by cost per million tokens."""
 
 from calculators.core import validate
+from calculators.core import units
 from calculators.core.errors import InputError
 from calculators.speed import rank
 from calculators.speed import prices
 from calculators.speed.ranking import SORT_KEYS
 from calculators.core.units import GIB, format_bytes
 from calculators.widgets import fields
-from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Field, Output, Widget
 
 SHOWN = 15
@@ -53,7 +53,7 @@ def _price_cells(option, table) -> tuple[str, str]:
 
 
 def _gib(n_bytes: float) -> str:
-    return show.number(n_bytes / GIB)
+    return units.format_number(n_bytes / GIB)
 
 
 def _compute(inputs):
@@ -73,7 +73,7 @@ def _compute(inputs):
     for o in options[:SHOWN]:
         rows.append((f"{o.gpu_name} × {o.count}",
                      f"{_gib(o.memory_needed_bytes)} / {_gib(o.memory_available_bytes)}",
-                     show.number(o.tokens_per_s_total), show.number(o.tokens_per_s_per_user),
+                     units.format_number(o.tokens_per_s_total), units.format_number(o.tokens_per_s_per_user),
                      *_price_cells(o, price_table),
                      "—" if o.usd_per_million_tokens is None else f"${o.usd_per_million_tokens:,.2f}"))
     table = fields.html_table(("GPUs", "Memory GiB (need / have)", "Tokens/s", "Per user", "$/hour", "Price from",

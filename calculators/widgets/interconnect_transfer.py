@@ -3,7 +3,7 @@
 from calculators.device import interconnect
 from calculators.catalogs import models
 from calculators.core import validate
-from calculators.core.units import format_bytes
+from calculators.core.units import format_bytes, format_duration
 from calculators.memory.weights import weight_memory
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
@@ -11,14 +11,6 @@ from calculators.widgets.spec import Field, Output, Widget
 NO_MODEL = "none"
 #: The weight format a model's size is taken in.
 MODEL_FORMAT = "bf16"
-
-
-def _seconds(value: float) -> str:
-    if value >= 1:
-        return f"{value:,.2f} s"
-    if value >= 1e-3:
-        return f"{value * 1e3:.3g} ms"
-    return f"{value * 1e6:.3g} µs"
 
 
 def _both(value: float) -> str:
@@ -30,7 +22,7 @@ def _size(inputs) -> tuple[float, str]:
     model = inputs.get("model", NO_MODEL)
     if model and model != NO_MODEL:
         entry = models.get(model)
-        memory = weight_memory(entry.architecture().n_params, MODEL_FORMAT)
+        memory = weight_memory(models.resolve(entry.id)[1].n_params, MODEL_FORMAT)
         return memory.bytes, f"{entry.name} weights in BF16 ({format_bytes(memory.bytes, binary=False)})"
     size = interconnect.parse_size("size", inputs["size"])
     return size, _both(size)
@@ -60,9 +52,9 @@ def _compute(inputs):
         lines.append("Over PCIe the GPUs share the host's lanes and switches; expect less than this.")
     lines.append("A lower bound at the rated rate: NCCL adds latency per step and reaches perhaps 80–90% of it.")
     return {
-        "time": _seconds(result.seconds),
+        "time": format_duration(result.seconds),
         "per_gpu": _both(result.bytes_per_gpu),
-        "how": f"{name}: {how} = {_seconds(result.seconds)}.",
+        "how": f"{name}: {how} = {format_duration(result.seconds)}.",
         "notes": " ".join(lines),
     }
 

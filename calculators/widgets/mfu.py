@@ -1,7 +1,7 @@
 """Widget: model FLOP utilization of a training or inference run from its measured tokens per second."""
 
 from calculators.speed import flops
-from calculators.core import validate
+from calculators.core import units, validate
 from calculators.core.errors import InputError
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
@@ -12,15 +12,8 @@ MAX_TOKENS_PER_S = 1e12
 MAX_GPUS = 1_000_000
 
 
-def _flop(value: float) -> str:
-    for size, prefix in ((1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M")):
-        if value >= size:
-            return f"{value / size:.3g} {prefix}FLOP"
-    return f"{value:.3g} FLOP"
-
-
 def _flops(value: float) -> str:
-    return _flop(value) + "/s"
+    return units.format_flop(value) + "/s"
 
 
 def _compute(inputs):
@@ -39,7 +32,7 @@ def _compute(inputs):
     factor = flops.MODES[mode][1]
     terms = f"{factor} × {per_token.params / 1e9:.3g}B parameters"
     if per_token.attention:
-        terms += f" + attention at {seq:,} tokens, {_flop(per_token.attention)}"
+        terms += f" + attention at {seq:,} tokens, {units.format_flop(per_token.attention)}"
     notes = []
     if arch.is_moe:
         notes.append("Mixture of experts: N counts the parameters one token passes through.")
@@ -52,7 +45,7 @@ def _compute(inputs):
     return {
         "mfu": f"{result.mfu:.1%}",
         "achieved": f"{_flops(result.achieved_flops_per_s)} of {_flops(result.peak_flops_per_s)} peak",
-        "how": (f"{tokens_per_s:,.6g} tokens/s × {_flop(per_token.total)} per token ({terms}) ÷ "
+        "how": (f"{tokens_per_s:,.6g} tokens/s × {units.format_flop(per_token.total)} per token ({terms}) ÷ "
                 f"({n:,} × {gpu.dense_tflops_for(PEAK_FORMAT):g} TFLOP/s, {gpu.name}) = {result.mfu:.1%}."),
         "notes": " ".join(notes),
     }

@@ -1,8 +1,6 @@
 """Widget: what training keeps per parameter besides activations: weights, gradients, master weights and
 optimizer state, for one optimizer and precision, optionally sharded with ZeRO."""
 
-import dataclasses
-
 from calculators.core import validate
 from calculators.memory import model_states as ms
 from calculators.memory import optimizers
@@ -10,37 +8,14 @@ from calculators.core.units import format_bytes
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 
-BY_PARAMS = "params"
 ZERO_CHOICES = (("0", "None"), ("1", "ZeRO-1: optimizer state and master weights"), ("2", "ZeRO-2: + gradients"),
                 ("3", "ZeRO-3 / FSDP: + weights"))
 ROWS = (("weights", "Weights"), ("gradients", "Gradients"), ("master_weights", "FP32 master weights"),
         ("optimizer_states", "Optimizer state"))
 
 
-def model_or_params_field(default: str = "llama-3.1-8b") -> Field:
-    """The model list plus a choice that uses the bare parameter count below it."""
-    field = fields.model_field(default)
-    return dataclasses.replace(field, options=field.options + ((BY_PARAMS, "By parameter count (below)"),))
-
-
-def params_field(default: str = "8.03e9", label: str = "Parameters (when the model is “By parameter count”)") -> Field:
-    return Field("params", label, "number", default, help="For example 8.03e9 or 70e9.")
-
-
-def resolve(inputs):
-    """(label, Architecture or None, parameter count) from the model, config and params fields."""
-    if inputs.get("model") == BY_PARAMS:
-        if inputs.get("config", "").strip():
-            fields.architecture({**inputs, "model": "x"})  # raises: a pasted config needs “Custom”
-        count = round(validate.number("params", inputs["params"], minimum=1, maximum=validate.MAX_PARAMS))
-        shown = f"{count / 1e9:,.4g} billion" if count >= 1e9 else f"{count:,}"
-        return f"{shown} parameters", None, count
-    label, arch = fields.architecture(inputs)
-    return label, arch, arch.n_params
-
-
 def _compute(inputs):
-    label, arch, params = resolve(inputs)
+    label, arch, params = fields.model_or_params(inputs)
     optimizer = validate.choice("optimizer", inputs["optimizer"], tuple(optimizers.all_optimizers()))
     precision = validate.choice("precision", inputs["precision"], tuple(ms.PRECISIONS))
     gpus = validate.integer("gpus", inputs["gpus"], minimum=1, maximum=100_000)
@@ -74,9 +49,9 @@ WIDGET = Widget(
     title="Optimizer state and model states",
     summary="Weights, gradients, master weights and optimizer state per trained parameter, before activations.",
     fields=(
-        model_or_params_field(),
+        fields.model_or_params_field(),
         fields.config_field(),
-        params_field(),
+        fields.params_field(),
         Field("optimizer", "Optimizer", "select", "adamw",
               options=tuple((o.id, o.label) for o in optimizers.all_optimizers().values())),
         Field("precision", "Precision", "select", "mixed", options=tuple(ms.PRECISION_LABELS.items())),

@@ -2,6 +2,7 @@
 
 from calculators.charts import stacked_bar
 from calculators.speed import request
+from calculators.core import units
 from calculators.widgets import fields
 from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget
@@ -16,16 +17,16 @@ def _compute(inputs):
         [("Prefill (time to first token)", req.ttft_seconds),
          (f"Decode ({req.output_tokens - 1:,} more tokens)", req.decode_seconds)],
         title=f"One request to {label} on {gpu.name}", value_label=show.duration)
-    notes = [f"Prefill handles {req.prompt_tokens:,} tokens in one pass ({show.rate(req.prefill.tokens_per_s)}); "
-             f"decode produces one token per step, {show.rate(req.tokens_per_s_per_user)}. "
+    notes = [f"Prefill handles {req.prompt_tokens:,} tokens in one pass ({units.format_rate(req.prefill.tokens_per_s)}); "
+             f"decode produces one token per step, {units.format_rate(req.tokens_per_s_per_user)}. "
              f"{req.prefill_share:.0%} of the request is spent before the first token."]
     if not req.prefill.compute_known:
         notes.append(f"The catalog has no tensor throughput for {gpu.name}, so prefill's arithmetic is left out "
                      "and its time is underestimated.")
     return {
-        "ttft": show.duration(req.ttft_seconds),
-        "tpot": show.duration(req.time_per_output_token_seconds),
-        "total": show.duration(req.total_seconds),
+        "ttft": units.format_duration(req.ttft_seconds),
+        "tpot": units.format_duration(req.time_per_output_token_seconds),
+        "total": units.format_duration(req.total_seconds),
         "chart": chart,
         "notes": " ".join(notes),
     }

@@ -4,10 +4,10 @@ import math
 
 from calculators.catalogs import formats
 from calculators.core import validate
+from calculators.core import units
 from calculators.charts import Series, line_chart
 from calculators.speed import decode_step, matmul_intensity_flop_per_byte, place, roof
 from calculators.widgets import fields
-from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Field, Output, Widget
 
 #: Number formats with both a storage size (formats catalog) and a tensor throughput (GPU catalog).
@@ -25,13 +25,13 @@ def _workload(inputs, gpu, fmt):
     if kind == "matmul":
         intensity = matmul_intensity_flop_per_byte(m, k, n, weight_bytes_per_value=size, activation_bytes=size)
         return intensity, f"matmul {m}×{k}×{n}", (
-            f"2·M·N·K = {show.flop(2.0 * m * n * k)} over {size:g}-byte values of A (M × K), B (K × N) and C (M × N)")
+            f"2·M·N·K = {units.format_flop(2.0 * m * n * k)} over {size:g}-byte values of A (M × K), B (K × N) and C (M × N)")
     _, arch = fields.architecture(inputs)
     batch = fields.batch(inputs)
     step = decode_step(arch, gpu, batch=batch, context_tokens=fields.tokens(inputs, "context", minimum=0),
                        weight_format=fmt, compute_format=fmt)
     return step.arithmetic_intensity_flop_per_byte, f"decode, batch {batch}", (
-        f"{show.flop(step.flops)} over {(step.weight_bytes_read + step.kv_bytes_read) / 1e9:.3g} GB of weights "
+        f"{units.format_flop(step.flops)} over {(step.weight_bytes_read + step.kv_bytes_read) / 1e9:.3g} GB of weights "
         f"and KV cache per step")
 
 
@@ -63,13 +63,13 @@ def _compute(inputs):
     share = point.attainable_flops_per_s / point.peak_flops_per_s
     share_text = f"{share:.0%}" if share >= 0.1 else f"{share * 100:.2g}%"
     return {
-        "intensity": f"{show.number(intensity)} FLOP/byte",
-        "attainable": f"{show.tflops(point.attainable_flops_per_s)} ({share_text} of peak)",
+        "intensity": f"{units.format_number(intensity)} FLOP/byte",
+        "attainable": f"{units.format_tflops(point.attainable_flops_per_s)} ({share_text} of peak)",
         "bound": f"{point.bound}-bound",
-        "ridge": f"{show.number(ridge)} FLOP/byte",
+        "ridge": f"{units.format_number(ridge)} FLOP/byte",
         "chart": chart,
         "how": (f"{label}: {how}. Its intensity is {side} of the ridge "
-                f"({show.tflops(point.peak_flops_per_s)} ÷ {gpu.memory_bandwidth_tb_per_s:g} TB/s), so "
+                f"({units.format_tflops(point.peak_flops_per_s)} ÷ {gpu.memory_bandwidth_tb_per_s:g} TB/s), so "
                 + ("memory bandwidth limits it; more reuse (a larger batch) or fewer bytes per value move it right."
                    if point.bound == "memory" else "the tensor cores limit it; a narrower format raises the roof.")),
     }
@@ -86,7 +86,7 @@ WIDGET = Widget(
         fields.count_field("m", "M (rows, e.g. tokens)", 4096, help="Matmul only."),
         fields.count_field("n", "N (output features)", 4096, help="Matmul only."),
         fields.count_field("k", "K (input features)", 4096, help="Matmul only."),
-        show.catalog_model_field(),
+        fields.catalog_model_field(),
         fields.count_field("batch", "Batch (sequences)", 1, help="Decode only."),
         fields.count_field("context", "Context tokens", 1024, help="Decode only: tokens in each KV cache."),
     ),

@@ -4,6 +4,7 @@ from calculators.charts import Series, line_chart
 from calculators.speed import batch_sweep, decode_step, memory_needed, request
 from calculators.speed.sweep import DEFAULT_BATCHES
 from calculators.core.units import format_bytes
+from calculators.core import units
 from calculators.widgets import fields
 from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget
@@ -47,18 +48,18 @@ def _compute(inputs):
         notes.append(f"The catalog has no tensor throughput for {gpu.name}: compute time is left out, so the time "
                      "to first token is underestimated.")
     desc = (f"Per-user against total tokens/s for {label} on {gpu.name}, {context:,} tokens of context, batch "
-            + "; ".join(f"{row.batch}: {show.number(row.tokens_per_s_total)} total, "
-                        f"{show.number(row.tokens_per_s_per_user)} per user" for row in sweep.rows) + ".")
+            + "; ".join(f"{row.batch}: {units.format_number(row.tokens_per_s_total)} total, "
+                        f"{units.format_number(row.tokens_per_s_per_user)} per user" for row in sweep.rows) + ".")
     chart = line_chart(
         [Series(f"batch {DEFAULT_BATCHES[0]} to {DEFAULT_BATCHES[-1]}", points, markers=True)],
         title=f"Latency–throughput curve: {label} on {gpu.name}", desc=desc,
         x_label="Total tokens/s (all sequences)", y_label="Tokens/s per user", log_x=True, annotations=annotations)
     return {
-        "per_user": show.rate(req.tokens_per_s_per_user),
-        "total": show.rate(req.tokens_per_s_total),
-        "ttft": show.duration(req.ttft_seconds),
-        "tpot": show.duration(req.time_per_output_token_seconds),
-        "request": show.duration(req.total_seconds),
+        "per_user": units.format_rate(req.tokens_per_s_per_user),
+        "total": units.format_rate(req.tokens_per_s_total),
+        "ttft": units.format_duration(req.ttft_seconds),
+        "tpot": units.format_duration(req.time_per_output_token_seconds),
+        "request": units.format_duration(req.total_seconds),
         "bound": show.bound_sentence(step.memory_seconds, step.compute_seconds, step.compute_known, gpu.name),
         "chart": chart,
         "notes": " ".join(notes),

@@ -65,7 +65,7 @@ def test_missing_link_is_an_input_error():
 
 
 def test_mfu_matches_the_glossary_examples():
-    arch = models.get("llama-3.1-8b").architecture()
+    arch = models.resolve("llama-3.1-8b")[1]
     per_token = flops.flop_per_token(arch, "training")
     assert per_token.total == 6 * arch.active_params
     result = flops.model_flop_utilization(per_token.total, 8000, gpus=1, peak_flops_per_s_per_gpu=989.5e12)
@@ -78,7 +78,7 @@ def test_mfu_matches_the_glossary_examples():
 
 
 def test_mfu_uses_active_parameters_of_a_moe():
-    arch = models.get("deepseek-v3").architecture()
+    arch = models.resolve("deepseek-v3")[1]
     assert flops.flop_per_token(arch).params == arch.active_params < arch.n_params
 
 
@@ -87,4 +87,4 @@ def test_mfu_input_errors():
         flops.model_flop_utilization(1e9, 0, gpus=1, peak_flops_per_s_per_gpu=1e15)
     assert error.value.field == "tokens_per_s"
     with pytest.raises(InputError):
-        flops.flop_per_token(models.get("llama-3.1-8b").architecture(), "pretraining")
+        flops.flop_per_token(models.resolve("llama-3.1-8b")[1], "pretraining")

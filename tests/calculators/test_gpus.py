@@ -135,7 +135,7 @@ def test_ids_and_aliases_are_unique_after_normalisation():
     ("AMD Instinct MI300X", "mi300x"),
 ])
 def test_device_names_map_to_entries(device_name, gpu_id):
-    assert gpus.by_device_name(device_name).id == gpu_id
+    assert gpus.find(device_name).id == gpu_id
     assert gpus.get(f"  {device_name.upper()} ").id == gpu_id
 
 

@@ -5,10 +5,10 @@ import pytest
 from calculators.architectures import build
 from calculators.core.errors import InputError
 from calculators.memory import InferenceSetup, estimate_inference
-from calculators.catalogs.models import get
+from calculators.catalogs.models import resolve
 
 GIB = 2**30
-LLAMA8 = get("llama-3.1-8b").architecture()
+LLAMA8 = resolve("llama-3.1-8b")[1]
 
 
 def est(arch=LLAMA8, **kw):
@@ -39,17 +39,17 @@ def test_gqa_versus_mha_cache():
 
 
 def test_the_cache_grows_with_the_generated_tokens():
-    llama = get("llama-3.1-8b").architecture()
+    llama = resolve("llama-3.1-8b")[1]
     short = est(llama, prompt_tokens=1024, new_tokens=1)
     long = est(llama, prompt_tokens=1024, new_tokens=31_744)
     assert long.component("kv_cache") == llama.kv_cache_bytes(1, 32_768, 2)
     assert long.peak_phase == "decode" and long.peak_allocated_bytes > short.peak_allocated_bytes
-    gemma = get("gemma-3-1b").architecture()  # sliding layers: the prompt first, then the windows
+    gemma = resolve("gemma-3-1b")[1]  # sliding layers: the prompt first, then the windows
     assert est(gemma, prompt_tokens=1024, new_tokens=64_000).component("kv_cache") == gemma.kv_cache_bytes(1, 65_024, 2)
 
 
 def test_sliding_window_layers_cap_the_cache_after_the_first_decode_step():
-    gemma = get("gemma-3-1b").architecture()
+    gemma = resolve("gemma-3-1b")[1]
     full_layers = sum(1 for layer in gemma.attention if layer.kind == "full")
     per_token_layer = 2 * 256 * 2
     capped = 32768 * full_layers * per_token_layer + 512 * (gemma.num_layers - full_layers) * per_token_layer
@@ -63,7 +63,7 @@ def test_sliding_window_layers_cap_the_cache_after_the_first_decode_step():
 
 
 def test_mla_cache_is_latent_in_vllm_and_decompressed_in_transformers():
-    ds = get("deepseek-v3").architecture()
+    ds = resolve("deepseek-v3")[1]
     hf = est(ds, prompt_tokens=1000, new_tokens=0, weight_format="fp8")
     vllm = est(ds, prompt_tokens=1000, new_tokens=0, weight_format="fp8", runtime="vllm")
     assert hf.component("kv_cache") == 1000 * 61 * 128 * (192 + 128) * 2
@@ -121,14 +121,14 @@ def test_llama_cpp_keeps_embeddings_on_the_host():
 
 
 def test_moe_prefill_counts_expert_copies():
-    mixtral = get("mixtral-8x7b").architecture()
+    mixtral = resolve("mixtral-8x7b")[1]
     result = est(mixtral, prompt_tokens=4096)
     rows = 4096 * 2
     assert result.component("activations") > rows * 14336 * 2 * 4
 
 
 def test_long_context_beyond_the_model_warns():
-    assert any("max_position_embeddings" in w for w in est(get("phi-3-mini-4k").architecture(), prompt_tokens=8192).warnings)
+    assert any("max_position_embeddings" in w for w in est(resolve("phi-3-mini-4k")[1], prompt_tokens=8192).warnings)
 
 
 @pytest.mark.parametrize("field, kw", [
@@ -146,7 +146,7 @@ def test_bad_inputs_name_their_field(field, kw):
 
 
 def test_models_without_sdpa_fall_back_to_eager_with_a_warning():
-    oss = get("gpt-oss-20b").architecture()  # transformers 5.17: GptOssPreTrainedModel._supports_sdpa = False
+    oss = resolve("gpt-oss-20b")[1]  # transformers 5.17: GptOssPreTrainedModel._supports_sdpa = False
     sdpa = est(oss, prompt_tokens=4096)
     eager = est(oss, prompt_tokens=4096, attn="eager")
     flash = est(oss, prompt_tokens=4096, attn="flash_attention_2")

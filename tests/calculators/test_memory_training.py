@@ -5,11 +5,11 @@ import pytest
 from calculators.core.errors import InputError
 from calculators.memory import TrainingSetup, estimate_training, lora_params
 from calculators.catalogs import models
-from calculators.catalogs.models import get
+from calculators.catalogs.models import resolve
 from tests.calculators.truth import records
 
-LLAMA1B = get("llama-3.2-1b").architecture()
-LLAMA8 = get("llama-3.1-8b").architecture()
+LLAMA1B = resolve("llama-3.2-1b")[1]
+LLAMA8 = resolve("llama-3.1-8b")[1]
 
 
 def est(arch=LLAMA1B, **kw):

@@ -25,7 +25,7 @@ def test_catalog_size_and_coverage():
 
 @pytest.mark.parametrize("model", [m for m in MODELS if m.published_params], ids=lambda m: m.id)
 def test_counts_match_published_totals(model):
-    count = model.architecture().n_params
+    count = models.resolve(model.id)[1].n_params
     tolerance = max(0.001 * model.published_params, model.raw_resolution / 2)
     assert abs(count - model.published_params) <= tolerance
 

@@ -50,4 +50,4 @@ MODEL_IDS = tuple(models.all_models())
 @functools.cache
 def arch(model_id: str):
     """The catalog model's architecture, built once per test session."""
-    return models.get(model_id).architecture()
+    return models.resolve(model_id)[1]
