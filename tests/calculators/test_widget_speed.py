@@ -9,7 +9,7 @@ from calculators import widgets
 from calculators.catalogs import gpus
 from calculators.catalogs import models
 from calculators.speed import batch_sweep, decode_ceiling, decode_step, request
-from calculators.widgets import speed_format as show
+from calculators.core.units import format_duration, format_rate
 
 SPEED_WIDGETS = ("speed", "roofline", "gpu-picker", "decode-bound", "batch-size", "prefill-decode", "tensor-parallel")
 
@@ -24,10 +24,10 @@ def test_speed_matches_the_request_model():
     out = run("speed", model="llama-3.1-8b", gpu="h100-sxm", weights="bf16", batch="16", prompt="1024", output="256")
     arch = models.resolve("llama-3.1-8b")[1]
     req = request(arch, "h100-sxm", prompt_tokens=1024, output_tokens=256, batch=16)
-    assert out["per_user"] == show.rate(req.tokens_per_s_per_user)
-    assert out["total"] == show.rate(req.tokens_per_s_total)
-    assert out["ttft"] == show.duration(req.ttft_seconds)
-    assert out["tpot"] == show.duration(req.time_per_output_token_seconds)
+    assert out["per_user"] == format_rate(req.tokens_per_s_per_user)
+    assert out["total"] == format_rate(req.tokens_per_s_total)
+    assert out["ttft"] == format_duration(req.ttft_seconds)
+    assert out["tpot"] == format_duration(req.time_per_output_token_seconds)
     assert out["bound"].startswith("Memory-bound")
     assert "memory-bound at every batch size" in out["notes"]
 
@@ -51,8 +51,8 @@ def test_batch_size_compares_with_batch_one():
     out = run("batch-size", model="llama-3.1-8b", gpu="h100-sxm", batch="64", context="2000")
     arch = models.resolve("llama-3.1-8b")[1]
     step = decode_step(arch, "h100-sxm", batch=64, context_tokens=2000)
-    assert out["total"] == show.rate(step.tokens_per_s_total)
-    assert out["per_user"] == show.rate(step.tokens_per_s_per_user)
+    assert out["total"] == format_rate(step.tokens_per_s_total)
+    assert out["per_user"] == format_rate(step.tokens_per_s_per_user)
     assert out["compare"].startswith("Against a batch of 1")
 
 
@@ -60,7 +60,7 @@ def test_prefill_decode_splits_the_request():
     out = run("prefill-decode", model="llama-3.1-8b", gpu="rtx-4090", prompt="4000", output="500")
     arch = models.resolve("llama-3.1-8b")[1]
     req = request(arch, "rtx-4090", prompt_tokens=4000, output_tokens=500)
-    assert out["ttft"] == show.duration(req.ttft_seconds) and out["total"] == show.duration(req.total_seconds)
+    assert out["ttft"] == format_duration(req.ttft_seconds) and out["total"] == format_duration(req.total_seconds)
     assert "<title" in out["chart"] and "Prefill (time to first token)" in out["chart"]
 
 
@@ -68,7 +68,7 @@ def test_decode_bound_is_bandwidth_over_bytes():
     out = run("decode-bound", gpu="h100-sxm", model="llama-3.1-8b", weights="bf16")
     arch = models.resolve("llama-3.1-8b")[1]
     bound = decode_ceiling(arch, gpus.get("h100-sxm"))
-    assert out["ceiling"] == show.rate(bound.ceiling_tokens_per_s)
+    assert out["ceiling"] == format_rate(bound.ceiling_tokens_per_s)
     assert "3.35 TB/s" in out["how"]
     faster = run("decode-bound", gpu="h100-sxm", model="llama-3.1-8b", weights="int4")
     assert int(re.sub(r"\D", "", faster["ceiling"])) > 3 * int(re.sub(r"\D", "", out["ceiling"]))
