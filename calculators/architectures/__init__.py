@@ -11,6 +11,7 @@ from calculators.architectures.layout import (attention_tensors, mlp_tensors, mo
 from calculators.architectures.layers import Attention, DecoderLayer, LatentAttention, SlidingWindowAttention
 from calculators.architectures.model import Architecture, LinearGroup
 from calculators.architectures.tensors import ROLES, Tensor
+from calculators.core.caveats import Caveat
 from calculators.core.errors import InputError
 from calculators.core.json_input import parse_config
 from calculators.core.validate import MAX_PARAMS
@@ -22,7 +23,7 @@ __all__ = ["Architecture", "Attention", "DecoderLayer", "LatentAttention", "Line
 def build(config) -> Architecture:
     """The ``Architecture`` a config.json (dict or JSON text) describes."""
     config = parse_config(config)
-    warnings: list[str] = []
+    warnings: list[Caveat] = []
     model_type = config.get("model_type")
     if model_type is not None and not isinstance(model_type, str):
         raise InputError("config.model_type", f"expected text, got {type(model_type).__name__}")
@@ -30,13 +31,14 @@ def build(config) -> Architecture:
     if model_type not in layouts or model_type.startswith("_"):
         text = config.get("text_config")
         if isinstance(text, dict) and text.get("model_type") in layouts:
-            warnings.append(f"model_type {model_type!r}: only the language model (text_config) is counted; "
-                            "vision or audio towers are not included")
+            warnings.append(Caveat("text_model_only", f"model_type {model_type!r}: only the language model "
+                                   "(text_config) is counted; vision or audio towers are not included"))
             config, model_type = text, text["model_type"]
         else:
             shown = "missing" if model_type is None else repr(model_type[:40])
-            warnings.append(f"model_type {shown} is not one of the supported architectures; parameters and "
-                            "memory are a generic Llama-style estimate (gated MLP, no biases) and may be off")
+            warnings.append(Caveat("unknown_model_type", f"model_type {shown} is not one of the supported "
+                                   "architectures; parameters and memory are a generic Llama-style estimate (gated "
+                                   "MLP, no biases) and may be off"))
             model_type = "_generic"
     layout = layouts[model_type]
     structure = layout["structure"]

@@ -5,6 +5,7 @@ import functools
 
 from calculators.architectures.layers import Attention, DecoderLayer
 from calculators.architectures.tensors import Tensor
+from calculators.core.caveats import Caveat
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Architecture:
     experts_per_token: int = 0
     moe_intermediate_size: int = 0
     max_position_embeddings: int | None = None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Caveat, ...] = ()
     supports_sdpa: bool = True
     #: What transformers' forward code does, which decides the transient and saved activations:
     #: RMSNorm arithmetic ('llama' or 'gemma'), norm placement ('pre', 'sandwich', 'post'),

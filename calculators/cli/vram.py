@@ -59,11 +59,11 @@ def run(args) -> int:
             print(f"  {name.replace('_', ' '):<{width}} {format_bytes(value):>12}")
     print(f"  {'peak allocated':<{width}} {format_bytes(estimate.peak_allocated_bytes):>12}   (torch.cuda.max_memory_allocated, phase: {estimate.peak_phase})")
     print(f"  {'device used':<{width}} {format_bytes(estimate.device_used_bytes):>12}   (nvidia-smi)")
-    for key, value in estimate.details:
-        if key in ("kv_capacity_tokens", "max_concurrent_sequences"):
-            print(f"  {key.replace('_', ' '):<{width}} {value:>12,.0f}")
+    if estimate.kv_pool is not None:
+        print(f"  {'kv capacity tokens':<{width}} {estimate.kv_pool.capacity_tokens:>12,}")
+        print(f"  {'max concurrent sequences':<{width}} {estimate.kv_pool.max_concurrent_sequences:>12,}")
     for warning in estimate.warnings:
-        print(f"warning: {warning}")
+        print(f"warning: {warning.text}")
     print(estimate.advice)
     fitting = fits(estimate, only_fitting=True)
     if fitting:

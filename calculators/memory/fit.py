@@ -25,11 +25,15 @@ def needed_bytes(estimate: MemoryEstimate) -> float:
     return estimate.device_used_bytes - estimate.component("cuda_context")
 
 
+def fit_on(estimate: MemoryEstimate, gpu: gpus.Gpu) -> GpuFit:
+    """How ``estimate`` sits on one GPU: what it needs against what the card can use."""
+    need = needed_bytes(estimate)
+    return GpuFit(gpu.id, gpu.name, float(gpu.usable_memory_bytes), need, gpu.usable_memory_bytes - need)
+
+
 def fits(estimate: MemoryEstimate, *, only_fitting: bool = False) -> tuple[GpuFit, ...]:
     """Every catalog GPU with its headroom for ``estimate``, most headroom last (tightest fit first)."""
-    need = needed_bytes(estimate)
-    rows = [GpuFit(g.id, g.name, float(g.usable_memory_bytes), need, g.usable_memory_bytes - need)
-            for g in gpus.all_gpus().values()]
+    rows = [fit_on(estimate, g) for g in gpus.all_gpus().values()]
     if only_fitting:
         rows = [r for r in rows if r.fits]
     rows.sort(key=lambda r: (not r.fits, abs(r.headroom_bytes)))

@@ -2,6 +2,7 @@
 
 import dataclasses
 
+from calculators.core.caveats import Caveat
 from calculators.core.units import GIB, format_bytes
 
 #: Component names, in display order.
@@ -23,6 +24,36 @@ SHRINK = {
 
 
 @dataclasses.dataclass(frozen=True)
+class KvPool:
+    """The KV-cache pool a serving runtime preallocates on one GPU, and what it holds."""
+
+    pool_bytes: float
+    capacity_tokens: int
+    max_concurrent_sequences: int      # whole sequences of the requested length at once
+    gpu_memory_utilization: float      # share of the card the runtime takes
+    requested_bytes: float             # what the requested batch of sequences needs (paged)
+
+    @property
+    def holds_request(self) -> bool:
+        """True when every requested sequence fits in the pool at once."""
+        return self.requested_bytes <= self.pool_bytes
+
+
+@dataclasses.dataclass(frozen=True)
+class Facts:
+    """Figures an estimate computed on the way, by name (None where the scenario has no such figure)."""
+
+    kv_bytes_per_token: float | None = None
+    weight_bits_per_param: float | None = None
+    profiled_activation_bytes: float | None = None
+    host_embedding_bytes: float | None = None
+    n_params: int | None = None
+    trainable_params: int | None = None
+    saved_activation_bytes: float | None = None
+    tokens_per_step: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class MemoryEstimate:
     """Memory of one scenario on one GPU.
 
@@ -38,8 +69,9 @@ class MemoryEstimate:
     peak_allocated_bytes: float
     device_used_bytes: float
     peak_phase: str
-    warnings: tuple[str, ...] = ()
-    details: tuple[tuple[str, float | str], ...] = ()
+    warnings: tuple[Caveat, ...] = ()
+    facts: Facts = Facts()
+    kv_pool: KvPool | None = None
 
     def component(self, name: str) -> float:
         return dict(self.components).get(name, 0.0)
@@ -75,14 +107,33 @@ class MemoryEstimate:
             "device_used_gib": round(self.device_used_gib, 3),
             "peak_phase": self.peak_phase,
             "components": {name: round(value) for name, value in self.components},
-            "details": {k: (round(v, 6) if isinstance(v, float) else v) for k, v in self.details},
-            "warnings": list(self.warnings),
+            "details": {k: (round(v, 6) if isinstance(v, float) else v) for k, v in self._details()},
+            "warnings": [w.text for w in self.warnings],
+            "warning_codes": [w.code for w in self.warnings],
             "advice": self.advice,
         }
 
 
+    def _details(self) -> list[tuple[str, float]]:
+        """The named figures for JSON, in a fixed order (floats, as the record format has them)."""
+        f, pool = self.facts, self.kv_pool
+        items = [("kv_bytes_per_token", f.kv_bytes_per_token), ("weight_bits_per_param", f.weight_bits_per_param),
+                 ("profiled_activation_bytes", f.profiled_activation_bytes)]
+        if pool is not None:
+            items += [("kv_pool_bytes", pool.pool_bytes), ("kv_capacity_tokens", float(pool.capacity_tokens)),
+                      ("max_concurrent_sequences", float(pool.max_concurrent_sequences)),
+                      ("gpu_memory_utilization", pool.gpu_memory_utilization)]
+        items += [("host_embedding_bytes", f.host_embedding_bytes),
+                  ("n_params", None if f.n_params is None else float(f.n_params)),
+                  ("trainable_params", None if f.trainable_params is None else float(f.trainable_params)),
+                  ("saved_activation_bytes", f.saved_activation_bytes),
+                  ("tokens_per_step", None if f.tokens_per_step is None else float(f.tokens_per_step))]
+        return [(name, value) for name, value in items if value is not None]
+
+
 def make_estimate(kind: str, runtime: str, alive: dict[str, float], *, context_bytes: float,
-                  allocator_bytes: float, phase: str, warnings=(), details=(), peak: float | None = None) -> MemoryEstimate:
+                  allocator_bytes: float, phase: str, warnings=(), facts: Facts = Facts(),
+                  kv_pool: KvPool | None = None, peak: float | None = None) -> MemoryEstimate:
     """Assemble a result from the tensors alive at the peak plus the runtime's fixed costs."""
     components = [(name, float(alive.get(name, 0.0))) for name in COMPONENTS[:7]]
     components += [("cuda_context", float(context_bytes)), ("allocator_overhead", float(allocator_bytes))]
@@ -90,4 +141,4 @@ def make_estimate(kind: str, runtime: str, alive: dict[str, float], *, context_b
     return MemoryEstimate(kind=kind, runtime=runtime, components=tuple(components),
                           peak_allocated_bytes=float(allocated),
                           device_used_bytes=float(allocated + context_bytes + allocator_bytes),
-                          peak_phase=phase, warnings=tuple(warnings), details=tuple(details))
+                          peak_phase=phase, warnings=tuple(warnings), facts=facts, kv_pool=kv_pool)

@@ -6,6 +6,7 @@ from calculators import data
 from calculators.architectures import Architecture
 from calculators.catalogs import formats
 from calculators.core import validate
+from calculators.core.caveats import Caveat
 from calculators.core.errors import InputError
 
 #: Runtimes with a memory model in calculators.memory.runtimes (one module each).
@@ -93,12 +94,14 @@ def eager_fallback(arch: Architecture, setup):
     return setup
 
 
-def common_warnings(arch: Architecture, setup: InferenceSetup) -> list[str]:
+def common_warnings(arch: Architecture, setup: InferenceSetup) -> list[Caveat]:
+    """The architecture's own caveats, and those every runtime shares."""
     out = list(arch.warnings)
     if setup.attn == "eager" and not arch.supports_sdpa:
-        out.append(f"transformers has no SDPA attention for {arch.model_type}: eager attention (full score "
-                   "matrix) is assumed; flash_attention_2 avoids it")
+        out.append(Caveat("no_sdpa", f"transformers has no SDPA attention for {arch.model_type}: eager attention "
+                                     "(full score matrix) is assumed; flash_attention_2 avoids it"))
     total = setup.prompt_tokens + setup.new_tokens
     if arch.max_position_embeddings and total > arch.max_position_embeddings:
-        out.append(f"{total} tokens exceed the model's max_position_embeddings ({arch.max_position_embeddings})")
+        out.append(Caveat("beyond_max_position", f"{total} tokens exceed the model's max_position_embeddings "
+                                                 f"({arch.max_position_embeddings})"))
     return out

@@ -17,11 +17,12 @@ import dataclasses
 from calculators.catalogs import formats
 from calculators.core import validate
 from calculators.architectures import Architecture
+from calculators.core.caveats import Caveat
 from calculators.core.errors import InputError
 from calculators.memory import forward, optimizers, saved_activations
 from calculators.memory.lora import lora_params
 from calculators.memory.setup import eager_fallback, runtime_data
-from calculators.memory.result import MemoryEstimate, make_estimate
+from calculators.memory.result import Facts, MemoryEstimate, make_estimate
 from calculators.memory.weights import weight_bytes
 
 MODES = ("mixed", "bf16", "fp32", "lora", "qlora")
@@ -89,7 +90,8 @@ def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimat
     h, v = arch.hidden_size, arch.vocab_size
     warnings = list(arch.warnings)
     if setup.attn == "eager" and not arch.supports_sdpa:
-        warnings.append(f"transformers has no SDPA attention for {arch.model_type}: eager attention is assumed")
+        warnings.append(Caveat("no_sdpa", f"transformers has no SDPA attention for {arch.model_type}: eager attention "
+                                          "is assumed"))
 
     # Model states.
     if setup.mode == "qlora":
@@ -115,7 +117,8 @@ def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimat
         stored = base / arch.n_params  # bytes per weight as stored (the quantized base under QLoRA)
         weights = weights / n + 2 * largest_layer * stored  # this unit and the prefetched next one
     if setup.zero_stage and n == 1:
-        warnings.append("ZeRO/FSDP sharding needs more than one GPU; num_gpus is 1, nothing is sharded")
+        warnings.append(Caveat("nothing_sharded", "ZeRO/FSDP sharding needs more than one GPU; num_gpus is 1, "
+                                                  "nothing is sharded"))
 
     # Activations saved for backward.
     targets = frozenset(setup.lora_targets) if lora else frozenset()
@@ -159,8 +162,8 @@ def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimat
     phase, alive = max(candidates.items(), key=lambda item: sum(item[1].values()))
     rt = runtime_data()
     non_weight = sum(alive.values()) - weights
-    details = [("n_params", float(arch.n_params)), ("trainable_params", float(trainable)),
-               ("saved_activation_bytes", saved_total), ("tokens_per_step", float(tokens))]
+    facts = Facts(n_params=arch.n_params, trainable_params=trainable, saved_activation_bytes=saved_total,
+                  tokens_per_step=tokens)
     return make_estimate("training", "transformers", alive, context_bytes=rt["cuda_context_bytes"],
                          allocator_bytes=rt["allocator_cache_fraction"] * non_weight, phase=phase,
-                         warnings=warnings, details=details)
+                         warnings=warnings, facts=facts)

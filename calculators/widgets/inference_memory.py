@@ -1,6 +1,7 @@
 """Widget: GPU memory to run a model (weights, KV cache, activations, runtime), against a chosen GPU."""
 
 from calculators.memory import InferenceSetup, estimate_inference
+from calculators.memory.fit import fit_on
 from calculators.core.units import format_bytes
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
@@ -22,14 +23,14 @@ def _compute(inputs):
         gpu_memory_bytes=gpu.usable_memory_bytes if runtime == "vllm" else None)
     estimate = estimate_inference(arch, setup)
     chart = fields.breakdown_chart(estimate, LABELS, f"GPU memory for {label} on {gpu.name}", gpu)
-    details = dict(estimate.details)
-    notes = list(estimate.warnings)
-    if "kv_capacity_tokens" in details:
-        notes.append(f"vLLM reserves {details['gpu_memory_utilization']:.0%} of the card: room for "
-                     f"{details['kv_capacity_tokens']:,.0f} tokens of KV cache, "
-                     f"{details['max_concurrent_sequences']:,.0f} sequences of this length at once.")
+    notes = [w.text for w in estimate.warnings]
+    pool = estimate.kv_pool
+    if pool is not None:
+        notes.append(f"vLLM reserves {pool.gpu_memory_utilization:.0%} of the card: room for "
+                     f"{pool.capacity_tokens:,} tokens of KV cache, "
+                     f"{pool.max_concurrent_sequences:,} sequences of this length at once.")
     need = estimate.device_used_bytes
-    verdict = "fits" if need <= gpu.usable_memory_bytes + estimate.component("cuda_context") else "does not fit"
+    verdict = "fits" if fit_on(estimate, gpu).fits else "does not fit"
     return {
         "total": format_bytes(need),
         "peak": format_bytes(estimate.peak_allocated_bytes),

@@ -46,19 +46,19 @@ def _compute(inputs):
     serving = estimate_inference(arch, InferenceSetup(
         batch=batch, prompt_tokens=tokens, new_tokens=0, weight_format=weight_format, kv_dtype=kv_dtype,
         runtime="vllm", gpu_memory_bytes=gpu.usable_memory_bytes))
-    details = dict(serving.details)
-    pool = details["kv_pool_bytes"]
+    pool = serving.kv_pool.pool_bytes
+    utilization = serving.kv_pool.gpu_memory_utilization
     fit = kv.sequences_that_fit(arch, pool, tokens, size.bytes_per_value)
     weights = serving.component("weights")
     runtime = serving.component("activations") + serving.component("allocator_overhead")
-    reserved = gpu.usable_memory_bytes - details["gpu_memory_utilization"] * gpu.usable_memory_bytes
+    reserved = gpu.usable_memory_bytes - utilization * gpu.usable_memory_bytes
     chart = stacked_bar(
         [("Weights", weights), ("Activations, CUDA graphs, runtime", runtime), (f"KV cache, {batch} × {tokens:,} tokens",
                                                                                  size.bytes_per_batch)],
         title=f"{label} on {gpu.name}: weights, runtime and this batch's KV cache", value_label=format_bytes,
         capacity=gpu.usable_memory_bytes - reserved,
-        capacity_label=f"{details['gpu_memory_utilization']:.0%} of {format_bytes(gpu.usable_memory_bytes)}")
-    notes = [w for w in serving.warnings if "the pool holds" not in w]  # the fit line says that one
+        capacity_label=f"{utilization:.0%} of {format_bytes(gpu.usable_memory_bytes)}")
+    notes = [w.text for w in serving.warnings if w.code != "kv_pool_too_small"]  # the fit line says that one
     if arch.kv_sharing == "MLA":
         full = arch.kv_bytes_per_token(size.bytes_per_value)
         notes.append(f"Serving runtimes (vLLM, SGLang) cache the latent shown here; Hugging Face transformers "

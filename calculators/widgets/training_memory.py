@@ -51,12 +51,11 @@ def _compute(inputs):
     estimate = estimate_training(arch, setup)
     per_gpu = " per GPU" if setup.num_gpus > 1 else ""
     chart = fields.breakdown_chart(estimate, LABELS, f"Training memory{per_gpu} for {label} on {gpu.name}", gpu)
-    details = dict(estimate.details)
-    trainable, total = details["trainable_params"], details["n_params"]
+    trainable, total = estimate.facts.trainable_params, estimate.facts.n_params
     need = needed_bytes(estimate)
     verdict = "fits" if need <= gpu.usable_memory_bytes else "does not fit"
     spare = gpu.usable_memory_bytes - need
-    notes = list(estimate.warnings)
+    notes = [w.text for w in estimate.warnings]
     notes.append(f"The peak comes {PHASES.get(estimate.peak_phase, estimate.peak_phase)}.")
     if setup.num_gpus > 1 and setup.zero_stage == 0:
         notes.append("Plain data parallelism: every GPU holds a full copy of the model states; a ZeRO stage "

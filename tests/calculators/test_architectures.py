@@ -106,7 +106,7 @@ def test_sliding_pattern_longer_than_the_model_slides_every_layer():
 def test_unknown_model_type_gives_generic_estimate_with_warning():
     arch = build({"model_type": "brand_new_lm", "hidden_size": 1024, "num_hidden_layers": 4,
                   "num_attention_heads": 8, "vocab_size": 1000, "intermediate_size": 4096})
-    assert arch.warnings and "brand_new_lm" in arch.warnings[0]
+    assert arch.warnings[0].code == "unknown_model_type" and "brand_new_lm" in arch.warnings[0].text
     assert arch.n_params == 1000 * 1024 * 2 + 4 * (4 * 1024 * 1024 + 3 * 1024 * 4096 + 2 * 1024) + 1024
     gpt2 = build({"model_type": "gpt2", "n_embd": 768, "n_layer": 12, "n_head": 12, "vocab_size": 50257})
     assert gpt2.warnings and gpt2.hidden_size == 768
@@ -115,7 +115,7 @@ def test_unknown_model_type_gives_generic_estimate_with_warning():
 def test_multimodal_wrapper_counts_text_model_with_warning():
     arch = build({"model_type": "gemma3", "text_config": {"model_type": "gemma3_text"}})
     assert arch.n_params == HF_DEFAULT_COUNTS["gemma3_text"]
-    assert "text_config" in arch.warnings[0]
+    assert arch.warnings[0].code == "text_model_only" and "text_config" in arch.warnings[0].text
 
 
 @pytest.mark.parametrize("config, field", [

@@ -129,9 +129,8 @@ def assert_sane(estimate):
     assert math.isfinite(estimate.peak_allocated_bytes) and estimate.peak_allocated_bytes >= 0
     assert math.isfinite(estimate.device_used_bytes)
     assert estimate.device_used_bytes >= estimate.peak_allocated_bytes
-    for name, value in estimate.details:
-        if isinstance(value, float):
-            assert math.isfinite(value) and value >= 0, (name, value)
+    for name, value in estimate.as_dict()["details"].items():
+        assert math.isfinite(value) and value >= 0, (name, value)
     json.dumps(estimate.as_dict(), allow_nan=False)
     assert estimate.advice
 

@@ -4,7 +4,7 @@ buffers sized for one micro-batch (``n_ubatch``)."""
 import math
 
 from calculators.architectures import Architecture
-from calculators.memory.result import MemoryEstimate, make_estimate
+from calculators.memory.result import Facts, MemoryEstimate, make_estimate
 from calculators.memory.setup import InferenceSetup, common_warnings, kv_bytes_per_value, runtime_data
 from calculators.memory.weights import weight_bytes
 
@@ -27,8 +27,8 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     scores = 4 * ubatch * arch.num_heads * context if setup.attn == "eager" else 4 * ubatch * arch.num_heads * 256
     logits = 4 * ubatch * arch.vocab_size
     alive = {"weights": on_gpu, "kv_cache": kv, "activations": work + scores, "logits": logits}
-    details = [("kv_bytes_per_token", arch.kv_bytes_per_token(kv_b, latent=True)),
-               ("weight_bits_per_param", weights.bits_per_weight),
-               ("host_embedding_bytes", weights.role_bytes("embedding") if not arch.tie_word_embeddings else 0.0)]
+    facts = Facts(kv_bytes_per_token=arch.kv_bytes_per_token(kv_b, latent=True),
+                  weight_bits_per_param=weights.bits_per_weight,
+                  host_embedding_bytes=weights.role_bytes("embedding") if not arch.tie_word_embeddings else 0.0)
     return make_estimate("inference", "llama.cpp", alive, context_bytes=rt["cuda_context_bytes"],
-                         allocator_bytes=0.0, phase="decode", warnings=common_warnings(arch, setup), details=details)
+                         allocator_bytes=0.0, phase="decode", warnings=common_warnings(arch, setup), facts=facts)

@@ -2,8 +2,9 @@
 ``torch.cuda.max_memory_allocated`` reports (the reference measurements' protocol)."""
 
 from calculators.architectures import Architecture
+from calculators.core.caveats import Caveat
 from calculators.memory import forward
-from calculators.memory.result import MemoryEstimate, make_estimate
+from calculators.memory.result import Facts, MemoryEstimate, make_estimate
 from calculators.memory.setup import (COMPUTE_DTYPES, InferenceSetup, common_warnings, kv_bytes_per_value,
                                       representative_layers, runtime_data)
 from calculators.memory.weights import weight_bytes
@@ -46,12 +47,13 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     phase, alive = max(candidates.items(), key=lambda item: sum(item[1].values()))
     rt = runtime_data()
     non_weight = sum(alive.values()) - w
-    details = [("kv_bytes_per_token", arch.kv_bytes_per_token(kv_b)), ("weight_bits_per_param", weights.bits_per_weight),
-               ("n_params", float(arch.n_params))]
+    facts = Facts(kv_bytes_per_token=arch.kv_bytes_per_token(kv_b), weight_bits_per_param=weights.bits_per_weight,
+                  n_params=arch.n_params)
     warnings = common_warnings(arch, setup)
     if any(layer.cached_tokens(s) < s for layer in arch.attention):
-        warnings.append("transformers keeps the whole prompt's keys and values in sliding-window layers until "
-                        "the first decode step; the window caps the cache only after that")
+        warnings.append(Caveat("sliding_prompt_kept", "transformers keeps the whole prompt's keys and values in "
+                                                      "sliding-window layers until the first decode step; "
+                                                      "the window caps the cache only after that"))
     return make_estimate("inference", "transformers", alive, context_bytes=rt["cuda_context_bytes"],
                          allocator_bytes=rt["allocator_cache_fraction"] * non_weight, phase=phase,
-                         warnings=warnings, details=details)
+                         warnings=warnings, facts=facts)

@@ -3,7 +3,8 @@ the profiled activation peak, CUDA graphs and non-torch memory."""
 
 from calculators.architectures import Architecture
 from calculators.memory import forward, kv_cache
-from calculators.memory.result import MemoryEstimate, make_estimate
+from calculators.core.caveats import Caveat
+from calculators.memory.result import Facts, KvPool, MemoryEstimate, make_estimate
 from calculators.memory.setup import (COMPUTE_DTYPES, InferenceSetup, common_warnings, kv_bytes_per_value,
                                       representative_layers, runtime_data)
 from calculators.memory.weights import weight_bytes
@@ -27,26 +28,26 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     per_token = arch.kv_bytes_per_token(kv_b, latent=True)
     needed_kv = setup.batch * kv_cache.paged_sequence_values(arch, per_seq_tokens, block_tokens=block) * kv_b
     warnings = common_warnings(arch, setup)
-    details = [("kv_bytes_per_token", per_token), ("profiled_activation_bytes", activation)]
     utilization = setup.gpu_memory_utilization or cfg["gpu_memory_utilization"]
     if setup.gpu_memory_bytes:
         budget = setup.gpu_memory_bytes * utilization
         pool = budget - w - fixed
         if pool <= 0:
-            warnings.append(f"weights and activations ({(w + fixed) / 2**30:.1f} GiB) exceed "
-                            f"{utilization:.0%} of the GPU; vLLM would fail to start")
+            warnings.append(Caveat("vllm_cannot_start", f"weights and activations ({(w + fixed) / 2**30:.1f} GiB) "
+                                   f"exceed {utilization:.0%} of the GPU; vLLM would fail to start"))
             pool = 0.0
         capacity_tokens = int(pool // per_token) if per_token else 0
-        details += [("kv_pool_bytes", pool), ("kv_capacity_tokens", float(capacity_tokens)),
-                    ("max_concurrent_sequences", float(capacity_tokens // per_seq_tokens)),
-                    ("gpu_memory_utilization", utilization)]
-        if needed_kv > pool:
-            warnings.append(f"{setup.batch} sequences of {per_seq_tokens} tokens need {needed_kv / 2**30:.1f} GiB "
-                            f"of KV cache; the pool holds {pool / 2**30:.1f} GiB")
+        kv_pool = KvPool(pool_bytes=pool, capacity_tokens=capacity_tokens,
+                         max_concurrent_sequences=capacity_tokens // per_seq_tokens,
+                         gpu_memory_utilization=utilization, requested_bytes=needed_kv)
+        if not kv_pool.holds_request:
+            warnings.append(Caveat("kv_pool_too_small", f"{setup.batch} sequences of {per_seq_tokens} tokens need "
+                                   f"{needed_kv / 2**30:.1f} GiB of KV cache; the pool holds {pool / 2**30:.1f} GiB"))
         kv_alive = pool
     else:
-        kv_alive = needed_kv
+        kv_alive, kv_pool = needed_kv, None
     alive = {"weights": w, "kv_cache": kv_alive, "activations": activation}
     overhead = cfg["cuda_graph_bytes"] + cfg["non_torch_bytes"]
     return make_estimate("inference", "vllm", alive, context_bytes=rt["cuda_context_bytes"],
-                         allocator_bytes=overhead, phase="serving", warnings=warnings, details=details)
+                         allocator_bytes=overhead, phase="serving", warnings=warnings,
+                         facts=Facts(kv_bytes_per_token=per_token, profiled_activation_bytes=activation), kv_pool=kv_pool)
