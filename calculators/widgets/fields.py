@@ -95,8 +95,9 @@ def catalog_model_field(default: str = "llama-3.1-8b") -> Field:
 
 
 def degree_field(default: int = 1) -> Field:
+    """The tensor-parallel GPU count; the engines' errors about it (``degree``, ``tensor_parallel``) land here."""
     return Field("tp", "GPUs (tensor-parallel degree)", "select", str(default),
-                 options=tuple((str(d), str(d)) for d in TP_DEGREES))
+                 options=tuple((str(d), str(d)) for d in TP_DEGREES), engine_names=("degree", "tensor_parallel"))
 
 
 def degree(inputs, name: str = "tp") -> int:

@@ -45,11 +45,9 @@ def _price_cells(option, table) -> tuple[str, str]:
     if option.usd_per_hour is None:
         return "—", "—"
     price = table[option.gpu_id]
-    if price.provider == "user":
+    if price.from_user:
         return f"${option.usd_per_hour:,.2f}", "your price"
-    name, _, offer = price.provider.partition(":")
-    date = offer[offer.rfind("(") + 1:-1] if offer.endswith(")") else ""
-    return f"${option.usd_per_hour:,.2f}", f"{name} ({date})" if date else name
+    return f"${option.usd_per_hour:,.2f}", f"{price.provider} ({price.as_of})" if price.as_of else price.provider
 
 
 def _gib(n_bytes: float) -> str:

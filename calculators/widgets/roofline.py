@@ -4,6 +4,7 @@ import math
 
 from calculators.catalogs import formats
 from calculators.core import validate
+from calculators.core.errors import InputError
 from calculators.core import units
 from calculators.charts import Series, line_chart
 from calculators.speed import decode_step, matmul_intensity_flop_per_byte, place, roof
@@ -39,9 +40,9 @@ def _compute(inputs):
     gpu = fields.gpu(inputs)
     fmt = validate.choice("format", inputs["format"], FORMAT_CHOICES)
     if not any(gpu.peak_flops_per_s(f) for f in FORMAT_CHOICES):
-        raise fields.InputError("gpu", f"{gpu.name} publishes no tensor throughput, so it has no roofline here")
+        raise InputError("gpu", f"{gpu.name} publishes no tensor throughput, so it has no roofline here")
     if gpu.peak_flops_per_s(fmt) is None:
-        raise fields.InputError("format", f"{gpu.name} publishes no {formats.get(fmt).label} tensor throughput")
+        raise InputError("format", f"{gpu.name} publishes no {formats.get(fmt).label} tensor throughput")
     intensity, label, how = _workload(inputs, gpu, fmt)
     point = place(gpu, intensity, fmt)
     ridge = point.ridge_flop_per_byte

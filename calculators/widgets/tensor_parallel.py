@@ -21,12 +21,7 @@ def _plans(arch, gpu, inputs):
 def _compute(inputs):
     _, arch = fields.architecture(inputs)
     gpu = fields.gpu(inputs)
-    try:
-        plan, plans = _plans(arch, gpu, inputs)
-    except fields.InputError as error:
-        if error.field == "degree":
-            raise fields.InputError("tp", error.message) from None
-        raise
+    plan, plans = _plans(arch, gpu, inputs)
     step = plan.step
     fit = "fits" if plan.fits else "does not fit"
     rows = [(f"{d}", format_bytes(p.weights_per_gpu_bytes), format_bytes(p.memory_per_gpu_bytes),
