@@ -11,7 +11,7 @@ import re
 from calculators import data
 from calculators.core import validate
 from calculators.core.errors import InputError
-from calculators.core.units import TB
+from calculators.core.units import GIB, TB
 
 #: Formats with a dense throughput figure in the catalog, in the order the data file lists them.
 TENSOR_FORMATS = ("fp32", "tf32", "bf16", "fp16", "fp8", "int8", "fp4")
@@ -102,7 +102,7 @@ def _gpu(record: dict) -> Gpu:
         compute_capability=record.get("compute_capability"), release_year=int(record["release_year"]),
         memory_gb=float(record["memory_gb"]), memory_type=record["memory_type"],
         memory_model=record["memory_model"], memory_reported_bytes=record.get("memory_reported_bytes"),
-        usable_memory_bytes=int(record["usable_memory_bytes"]),
+        usable_memory_bytes=usable_memory_bytes(record),
         memory_bandwidth_tb_per_s=float(record["memory_bandwidth_tb_per_s"]),
         dense_tflops=DenseTflops(**{k: (None if v is None else float(v)) for k, v in record["dense_tflops"].items()}),
         compute_units=record.get("compute_units"), compute_unit_kind=record.get("compute_unit_kind"),
@@ -111,6 +111,27 @@ def _gpu(record: dict) -> Gpu:
         aliases=tuple(record.get("aliases", ())), source=record["source"],
         field_sources=tuple(sorted(record.get("field_sources", {}).items())),
         derived=tuple(sorted(record.get("derived", {}).items())), notes=record.get("notes", ""))
+
+
+def usable_memory_bytes(record: dict) -> int:
+    """Memory a workload can use on one device, from the rule documented in ``gpus.json``
+    (``usable_memory_rule``): discrete cards lose the runtime context to the memory the driver reports; Apple's
+    unified memory lends the GPU a fixed share of RAM."""
+    rule = data.load("gpus.json")["usable_memory_rule"]
+    memory_bytes = float(record["memory_gb"]) * GIB
+    if record["memory_model"] == "unified":
+        unified = rule["unified"]
+        small = float(record["memory_gb"]) <= unified["small_threshold_gb"]
+        return int(memory_bytes * (unified["fraction_small"] if small else unified["fraction_large"]))
+    reported = record.get("memory_reported_bytes") or int(memory_bytes)
+    return reported - int(rule["discrete"]["reserve_bytes"])
+
+
+def record_with_derived(gpu_id: str) -> dict | None:
+    """The catalog record of ``gpu_id`` plus the figures the catalog derives from it (``usable_memory_bytes``),
+    for prose that quotes fields by name; None when there is no such id."""
+    record = data.find("gpus.json", "gpus", gpu_id)
+    return None if record is None else {**record, "usable_memory_bytes": usable_memory_bytes(record)}
 
 
 def normalize(name: str) -> str:
@@ -131,11 +152,6 @@ def _index() -> dict[str, str]:
         for key in (gpu.id, *gpu.aliases):
             index.setdefault(normalize(key), gpu.id)
     return index
-
-
-def usable_memory_rule() -> dict:
-    """The documented rule behind ``usable_memory_bytes`` (from the data file)."""
-    return data.load("gpus.json")["usable_memory_rule"]
 
 
 def find(name: str) -> Gpu | None:

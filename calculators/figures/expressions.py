@@ -13,7 +13,7 @@ import operator
 import re
 
 from calculators import data
-from calculators.catalogs import formats
+from calculators.catalogs import formats, gpus
 from calculators.catalogs import models
 from calculators.core.errors import InputError
 from calculators.memory.kv_cache import kv_cache_size
@@ -53,7 +53,10 @@ def _field(record: dict, path: str, where: str) -> float:
 
 def gpu(gpu_id: str, path: str) -> float:
     """A numeric GPU catalog field, e.g. ``gpu("h100-sxm", "memory_bandwidth_tb_per_s")``."""
-    return _field(_record("gpus.json", "gpus", gpu_id), path, f"gpu {gpu_id!r}")
+    record = gpus.record_with_derived(gpu_id)
+    if record is None:
+        raise InputError("expression", f"no entry {gpu_id!r} in gpus.json")
+    return _field(record, path, f"gpu {gpu_id!r}")
 
 
 def model(model_id: str, path: str) -> float:

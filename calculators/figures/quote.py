@@ -6,7 +6,7 @@ its own calculators.
 """
 
 from calculators import data
-from calculators.catalogs import models
+from calculators.catalogs import gpus, models
 from calculators.core.errors import InputError
 from calculators.core.units import format_bytes, format_count, format_number
 
@@ -35,7 +35,7 @@ def figure(kind: str, entry_id: str, path: str) -> str:
 def _record(kind: str, entry_id: str) -> dict:
     if kind not in _CATALOGS:
         raise InputError("catalog", f"unknown catalog {kind!r}; known: {', '.join(_CATALOGS)}")
-    record = data.find(*_CATALOGS[kind], entry_id)
+    record = gpus.record_with_derived(entry_id) if kind == "gpu" else data.find(*_CATALOGS[kind], entry_id)
     if record is None:
         raise InputError("id", f"no {kind} with id {entry_id!r} in the catalog")
     return record
