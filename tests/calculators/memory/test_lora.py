@@ -1,10 +1,11 @@
-"""LoRA target presets and trainable parameters per module."""
+"""LoRA target presets and trainable parameters per module, against PEFT's counts."""
 
 import pytest
 
 from calculators.catalogs import models
 from calculators.core.errors import InputError
-from calculators.memory import lora
+from calculators.memory import lora, lora_params
+from tests.calculators.truth import records
 
 
 def arch(model_id):
@@ -35,3 +36,9 @@ def test_impossible_presets_name_the_field(model_id, preset):
     with pytest.raises(InputError) as caught:
         lora.target_modules(arch(model_id), preset)
     assert caught.value.field == "targets"
+
+
+@pytest.mark.parametrize("record", [r for r in records("training") if r.get("lora")], ids=lambda r: r["model"])
+def test_lora_trainable_params_match_peft(record):
+    arch = models.resolve(record["model"], record["config"])[1]
+    assert lora_params(arch, record["lora"]["r"], tuple(record["lora"]["targets"])) == record["trainable_params"]

@@ -1,12 +1,12 @@
-"""Training memory: modes, optimizers, checkpointing, LoRA/QLoRA, ZeRO/FSDP."""
+"""Training memory: modes, optimizers, checkpointing, LoRA/QLoRA, ZeRO/FSDP, loss logits."""
 
 import pytest
 
 from calculators.core.errors import InputError
-from calculators.memory import TrainingSetup, estimate_training, lora_params
-from calculators.catalogs import models
+from calculators.memory import TrainingSetup, estimate_training
+from calculators.architectures import build
 from calculators.catalogs.models import get
-from tests.calculators.truth import records
+from tests.calculators.memory.support import B, DIMS, S
 
 LLAMA1B = get("llama-3.2-1b").architecture()
 LLAMA8 = get("llama-3.1-8b").architecture()
@@ -14,12 +14,6 @@ LLAMA8 = get("llama-3.1-8b").architecture()
 
 def est(arch=LLAMA1B, **kw):
     return estimate_training(arch, TrainingSetup(**kw))
-
-
-@pytest.mark.parametrize("record", [r for r in records("training") if r.get("lora")], ids=lambda r: r["model"])
-def test_lora_trainable_params_match_peft(record):
-    arch = models.resolve(record["model"], record["config"])[1]
-    assert lora_params(arch, record["lora"]["r"], tuple(record["lora"]["targets"])) == record["trainable_params"]
 
 
 def test_mixed_precision_model_states():
@@ -98,3 +92,12 @@ def test_bad_training_inputs_name_their_field(field, kw):
     with pytest.raises(InputError) as caught:
         est(**kw)
     assert caught.value.field == field
+
+
+def test_soft_capped_logits_keep_the_tanh_output():
+    capped = build({"model_type": "gemma2", **DIMS})
+    plain = build({"model_type": "gemma2", **DIMS, "final_logit_softcapping": None})
+    setup = TrainingSetup(batch=B, seq=S)
+    difference = (estimate_training(capped, setup).component("logits")
+                  - estimate_training(plain, setup).component("logits"))
+    assert difference == 2 * B * S * 32000

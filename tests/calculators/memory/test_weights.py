@@ -60,8 +60,3 @@ def test_unknown_quantization_names_the_field(bad):
     with pytest.raises(InputError) as caught:
         weight_bytes(ARCH, bad)
     assert caught.value.field == "quant"
-
-
-def test_existing_format_ids_still_work():
-    for fid in ("fp32", "fp16", "bf16", "fp8", "int8", "int4"):
-        assert formats.get(fid).id == fid
