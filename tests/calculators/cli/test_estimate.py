@@ -1,21 +1,15 @@
-"""The estimate and vram commands, and the scenario registry."""
+"""The estimate command: a scenario record from a file or stdin; bad records are one line and exit status 2."""
 
 import io
 import json
-import subprocess
-import sys
 
 import pytest
 
-from calculators import cli, scenarios
-from tests.calculators.truth import ROOT, records
+from calculators import cli
+from tests.calculators.cli.support import run_cli
+from tests.calculators.truth import records
 
 RECORDS = records("inference", "training")
-
-
-def run_cli(args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "calculators", *args], input=stdin, capture_output=True,
-                          text=True, cwd=ROOT, timeout=60)
 
 
 def test_estimate_reads_a_truth_record_from_stdin():
@@ -50,34 +44,3 @@ def test_bad_records_give_one_line_and_exit_2(stdin, field):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {field}:"), proc.stderr
     assert "Traceback" not in proc.stderr
-
-
-def test_vram_prints_a_table_with_advice_and_fits():
-    proc = run_cli(["vram", "llama-3.1-8b", "--batch", "8", "--seq", "4096", "--quant", "q4_k_m"])
-    assert proc.returncode == 0, proc.stderr
-    assert "kv cache" in proc.stdout and "peak allocated" in proc.stdout and "Fits on" in proc.stdout
-    train = run_cli(["vram", "qwen2.5-7b", "--train", "qlora", "--grad-ckpt", "--seq", "2048"])
-    assert train.returncode == 0 and "adapters" in train.stdout
-
-
-def test_vram_reads_a_config_file(tmp_path):
-    path = tmp_path / "config.json"
-    path.write_text('{"model_type": "mistral", "sliding_window": null}')
-    proc = run_cli(["vram", "--config", str(path), "--runtime", "vllm", "--gpu", "h100-sxm"])
-    assert proc.returncode == 0, proc.stderr
-    assert "kv capacity tokens" in proc.stdout
-
-
-@pytest.mark.parametrize("args, field", [
-    (["vram", "llama-3.1-8b", "--quant", "q9"], "quant"), (["vram", "nope-1b"], "model"),
-    (["vram", "llama-3.1-8b", "--batch", "0"], "batch"), (["vram", "--config", "/no/such/file"], "config"),
-    (["vram", "llama-3.1-8b", "--train", "dpo"], "mode"),
-])
-def test_vram_bad_input(args, field):
-    proc = run_cli(args)
-    assert proc.returncode == 2 and proc.stderr.startswith(f"error: {field}:") and len(proc.stderr.splitlines()) == 1
-
-
-def test_registry_takes_new_kinds_with_one_entry(monkeypatch):
-    monkeypatch.setitem(scenarios.HANDLERS, "echo", lambda record: {"seen": record["x"]})
-    assert scenarios.run({"kind": "echo", "x": 3}) == {"seen": 3}

@@ -1,24 +1,11 @@
-"""Command line: ``speed``, ``gpus`` listing and ranking; bad input is one line and exit status 2."""
+"""The speed command: a row per batch, or JSON; bad input to ``speed`` and ``gpus`` is one line and exit status 2."""
 
 import json
 
 import pytest
 
 from calculators import cli
-
-LLAMA_8B = dict(model_type="llama", vocab_size=128256, hidden_size=4096, intermediate_size=14336,
-                num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=8, head_dim=128,
-                tie_word_embeddings=False)
-LLAMA_70B = dict(LLAMA_8B, hidden_size=8192, intermediate_size=28672, num_hidden_layers=80, num_attention_heads=64)
-
-
-@pytest.fixture
-def config_file(tmp_path):
-    def write(config):
-        path = tmp_path / "config.json"
-        path.write_text(json.dumps(config))
-        return str(path)
-    return write
+from tests.calculators.support import LLAMA_8B
 
 
 def test_speed_prints_a_row_per_batch(config_file, capsys):
@@ -36,21 +23,6 @@ def test_speed_json(config_file, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["gpu"] == "h200" and data["sweep"]["rows"][0]["batch"] == 1
     assert data["prefill"]["ttft_seconds"] > 0
-
-
-def test_gpus_lists_the_catalog(capsys):
-    assert cli.main(["gpus"]) == 0
-    out = capsys.readouterr().out
-    assert "h100-sxm" in out and "m4-max-128gb" in out and len(out.splitlines()) > 40
-
-
-def test_gpus_ranks_what_fits(config_file, capsys):
-    assert cli.main(["gpus", "--config", config_file(LLAMA_70B), "--counts", "1", "--json"]) == 0
-    options = json.loads(capsys.readouterr().out)
-    ids = {o["gpu_id"] for o in options}
-    assert "mi300x" in ids and "h100-sxm" not in ids  # 141 GB of bf16 weights: one 80 GB card is not enough
-    assert cli.main(["gpus", "--config", config_file(LLAMA_70B), "--sort", "cost", "--price", "h200=0.5"]) == 0
-    assert "$/Mtok" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("argv, field", [
