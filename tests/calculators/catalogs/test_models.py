@@ -1,4 +1,4 @@
-"""The model catalog: coverage, sources, published totals, and the gpu-truth configs."""
+"""The model catalog: coverage, sources, published totals, the gpu-truth configs, architectures built once."""
 
 import json
 
@@ -56,3 +56,7 @@ def test_unknown_model_suggests_close_ids():
     with pytest.raises(InputError) as caught:
         models.get("llama-3.1-9b")
     assert caught.value.field == "model" and "llama-3.1-8b" in caught.value.message
+
+
+def test_catalog_architectures_are_built_once():
+    assert models.resolve("llama-3.1-8b")[1] is models.resolve("llama-3.1-8b")[1]

@@ -1,13 +1,16 @@
 """Every widget: defaults and its example compute, its invalid input is rejected on the right field, and the
-outputs match the declared slots. The browser and Pyodide tests reuse ``example`` and ``invalid``."""
+outputs match the declared slots; the speed widgets recompute fast. The browser and Pyodide tests reuse
+``example`` and ``invalid``."""
 
 import json
+import time
 
 import pytest
 
 from calculators import widgets
 
 WIDGETS = sorted(widgets.WIDGETS.values(), key=lambda w: w.id)
+SPEED_WIDGETS = ("speed", "roofline", "gpu-picker", "decode-bound", "batch-size", "prefill-decode", "tensor-parallel")
 
 
 @pytest.mark.parametrize("widget", WIDGETS, ids=[w.id for w in WIDGETS])
@@ -95,3 +98,18 @@ def test_warm_up_stops_on_a_widget_that_fails_on_its_defaults(monkeypatch):
         {"ok": False, "field": None, "message": "boom"} if widget_id == "roofline" else real(widget_id, inputs)))
     with pytest.raises(RuntimeError, match="'roofline' fails on its defaults: boom"):
         widgets.warm_up()
+
+
+@pytest.mark.parametrize("widget_id", SPEED_WIDGETS)
+def test_recompute_is_fast(widget_id):
+    widget = widgets.get(widget_id)
+    for inputs in (widget.defaults(), {**widget.defaults(), **widget.example}):
+        widgets.run(widget_id, inputs)  # warm imports and caches
+        best = min(_timed(widget_id, inputs) for _ in range(3))
+        assert best < 0.05, f"{widget_id} took {best * 1000:.0f} ms"
+
+
+def _timed(widget_id, inputs):
+    start = time.perf_counter()
+    widgets.run(widget_id, inputs)
+    return time.perf_counter() - start
