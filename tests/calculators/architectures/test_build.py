@@ -1,5 +1,4 @@
-"""build(): parameter counts from config.json per model_type, MoE active parameters, unknown and wrapped
-model types, and bad configs refused by field."""
+"""build(): parameter counts per model_type, MoE active parameters, unknown and wrapped types, bad fields."""
 
 import pytest
 

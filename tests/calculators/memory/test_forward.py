@@ -1,5 +1,6 @@
-"""Transient memory of one forward pass, the mechanisms found by the H100 measurements (validation/measured):
-SDPA kernels and masks, eager softmax copies, attention sinks; one rule at a time.
+"""Transient memory of one forward pass: SDPA kernels and masks, eager softmax copies, attention sinks.
+
+These are mechanisms found by the H100 measurements (validation/measured), one rule at a time.
 
 Each test states a rule of transformers' or PyTorch's code in bytes and checks the engine
 applies it; the accuracy tests check the sum of all rules against measured peaks.

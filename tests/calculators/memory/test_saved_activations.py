@@ -1,5 +1,6 @@
-"""Saved activations for the backward pass, the mechanisms found by the H100 measurements
-(validation/measured): norms, q/k and sandwich norms, fused projections, LoRA inputs; one rule at a time.
+"""Saved activations for the backward pass: norms, q/k and sandwich norms, fused projections, LoRA inputs.
+
+These are mechanisms found by the H100 measurements (validation/measured), one rule at a time.
 
 Each test states a rule of transformers' or PyTorch's code in bytes and checks the engine
 applies it; the accuracy tests check the sum of all rules against measured peaks.
