@@ -1,0 +1,78 @@
+"""build(): parameter counts per model_type, MoE active parameters, unknown and wrapped types, bad fields."""
+
+import pytest
+
+from calculators.architectures import build, supported_model_types
+from calculators.core.errors import InputError
+from tests.calculators.truth import records
+
+TRUTH = [r for r in records("inference", "training")]
+
+#: sum(p.numel()) of AutoModelForCausalLM.from_config(AutoConfig.for_model(model_type)) on the meta
+#: device, transformers 5.24.0: the configuration classes' defaults, one per model_type.
+HF_DEFAULT_COUNTS = {
+    "llama": 6_738_415_616, "mistral": 7_241_732_096, "mixtral": 46_702_792_704, "qwen2": 12_049_846_272,
+    "qwen2_moe": 14_315_784_192, "qwen3": 12_049_461_248, "qwen3_moe": 15_350_731_776, "gemma": 8_537_680_896,
+    "gemma2": 2_614_341_888, "gemma3_text": 2_628_658_432, "phi3": 3_821_079_552, "deepseek_v3": 671_026_404_352,
+    "gpt_oss": 116_829_156_672, "olmo2": 6_888_624_128,
+}
+
+
+def test_every_listed_model_type_is_supported():
+    assert set(HF_DEFAULT_COUNTS) == set(supported_model_types())
+
+
+@pytest.mark.parametrize("model_type", sorted(HF_DEFAULT_COUNTS))
+def test_default_config_counts_match_transformers(model_type):
+    assert build({"model_type": model_type}).n_params == HF_DEFAULT_COUNTS[model_type]
+
+
+@pytest.mark.parametrize("record", TRUTH, ids=lambda r: f"{r['model']}-{r['kind']}-{r['batch']}x{r['seq']}")
+def test_counts_match_pytorch_n_params(record):
+    assert build(record["config"]).n_params == record["n_params"]
+
+
+def test_moe_active_params():
+    arch = build({"model_type": "mixtral"})
+    expert = arch.params_by_role()["expert"]
+    assert arch.active_params == arch.n_params - expert + expert * 2 // 8
+    dense = build({"model_type": "llama"})
+    assert dense.active_params == dense.n_params
+
+
+def test_unknown_model_type_gives_generic_estimate_with_warning():
+    arch = build({"model_type": "brand_new_lm", "hidden_size": 1024, "num_hidden_layers": 4,
+                  "num_attention_heads": 8, "vocab_size": 1000, "intermediate_size": 4096})
+    assert arch.warnings[0].code == "unknown_model_type" and "brand_new_lm" in arch.warnings[0].text
+    assert arch.n_params == 1000 * 1024 * 2 + 4 * (4 * 1024 * 1024 + 3 * 1024 * 4096 + 2 * 1024) + 1024
+    gpt2 = build({"model_type": "gpt2", "n_embd": 768, "n_layer": 12, "n_head": 12, "vocab_size": 50257})
+    assert gpt2.warnings and gpt2.hidden_size == 768
+
+
+def test_multimodal_wrapper_counts_text_model_with_warning():
+    arch = build({"model_type": "gemma3", "text_config": {"model_type": "gemma3_text"}})
+    assert arch.n_params == HF_DEFAULT_COUNTS["gemma3_text"]
+    assert arch.warnings[0].code == "text_model_only" and "text_config" in arch.warnings[0].text
+
+
+@pytest.mark.parametrize("config, field", [
+    ({"model_type": "llama", "hidden_size": 0}, "config.hidden_size"),
+    ({"model_type": "llama", "hidden_size": -4096}, "config.hidden_size"),
+    ({"model_type": "llama", "hidden_size": "big"}, "config.hidden_size"),
+    ({"model_type": "llama", "num_hidden_layers": 10**9}, "config.num_hidden_layers"),
+    ({"model_type": "llama", "num_key_value_heads": 5}, "config.num_key_value_heads"),
+    ({"model_type": "llama", "hidden_size": 4000, "num_attention_heads": 3}, "config.num_attention_heads"),
+    ({"model_type": "llama", "tie_word_embeddings": "yes"}, "config.tie_word_embeddings"),
+    ({"model_type": "llama", "vocab_size": 1.5}, "config.vocab_size"),
+    ({"model_type": 7}, "config.model_type"),
+    ({"model_type": "mixtral", "num_experts_per_tok": 9}, "config.num_experts_per_tok"),
+    ({"model_type": "qwen3_moe", "mlp_only_layers": "all"}, "config.mlp_only_layers"),
+    ({"model_type": "gemma3_text", "layer_types": ["full_attention"]}, "config.layer_types"),
+    ({"model_type": "brand_new_lm"}, "config.hidden_size"),
+    ({"model_type": "llama", "hidden_size": 131072, "intermediate_size": 1048576, "num_hidden_layers": 1024,
+      "num_attention_heads": 1024, "vocab_size": 10**7}, "config"),
+])
+def test_bad_configs_name_the_field(config, field):
+    with pytest.raises(InputError) as caught:
+        build(config)
+    assert caught.value.field == field
