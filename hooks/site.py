@@ -1,7 +1,7 @@
 """The MkDocs hook: glossary pages, the calculator fence and self-hosted runtime files.
 
-Thin glue: the calculators do the computing, ``hooks.glossary_*`` read and render
-the glossary, ``hooks.pyodide_assets`` and ``hooks.wheel`` provide the browser runtime.
+Thin glue: the calculators do the computing, ``hooks.glossary`` reads and renders
+the glossary, ``hooks.markdown`` extends Markdown, ``hooks.runtime`` provides the browser runtime.
 """
 
 import logging
@@ -26,8 +26,10 @@ def _fresh_imports():
         del sys.modules[name]
     import importlib
 
-    from hooks import (calculator_fence, catalog_figures, diagrams, glossary_entries, glossary_pages, linking, offline,
-                       pyodide_assets, security, wheel)
+    from hooks import security
+    from hooks.glossary import entries as glossary_entries, linking, pages as glossary_pages
+    from hooks.markdown import calculator_fence, catalog_figures, diagrams
+    from hooks.runtime import offline, pyodide_assets, wheel
     for module in (glossary_entries, glossary_pages, calculator_fence, catalog_figures, diagrams, linking, offline,
                    pyodide_assets, security, wheel):
         importlib.reload(module)

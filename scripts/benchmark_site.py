@@ -59,7 +59,7 @@ def serve(site: pathlib.Path, port: int) -> tuple[str, http.server.ThreadingHTTP
 
 
 def write_runtime_only_page(site: pathlib.Path) -> pathlib.Path:
-    from hooks import calculator_fence
+    from hooks.markdown import calculator_fence
     calculator_fence.use_runtime(json.loads((site / "assets" / "pyodide" / "runtime.json").read_text()))
     widget = calculator_fence.render({"widget": "inference-memory"})
     page = site / RUNTIME_ONLY / "index.html"

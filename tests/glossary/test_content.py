@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from hooks import glossary_entries
+from hooks.glossary import entries as glossary_entries, rules
 from tests.conftest import ROOT
-from tests.glossary import known_figures, rules
+from tests.glossary import known_figures
 
 GLOSSARY = glossary_entries.load(ROOT / "glossary")
 ENTRIES = GLOSSARY.entries

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from hooks import wheel
+from hooks.runtime import wheel
 from tests.conftest import IN_CI
 from tests.pyodide import parity_cases
 

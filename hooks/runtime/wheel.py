@@ -6,7 +6,7 @@ Python ≥ 3.12), ``pyodide lockfile add-wheels`` adds the wheel to Pyodide's lo
 so the browser loads it by name under an integrity check; otherwise the build says
 it skipped that step and the browser loads the wheel by URL.
 
-Run as ``python -m hooks.wheel`` (the Makefile does); the MkDocs hook calls
+Run as ``python -m hooks.runtime.wheel`` (the Makefile does); the MkDocs hook calls
 :func:`ensure` so ``mkdocs serve`` rebuilds it when ``calculators/`` changes.
 """
 
@@ -21,15 +21,15 @@ import subprocess
 import sys
 import tempfile
 
-from hooks import snapshot_format
+from hooks.runtime import snapshot_format
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "build" / "pyodide"
 PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
 PYODIDE_CLI = ROOT / ".venv-pyodide" / "bin" / "pyodide"
 RUNTIME_JSON = "runtime.json"
-SNAPSHOT_SCRIPT = ROOT / "hooks" / "pyodide_snapshot.mjs"
-SNAPSHOT_FORMAT = ROOT / "hooks" / "snapshot_format.py"
+SNAPSHOT_SCRIPT = ROOT / "hooks" / "runtime" / "pyodide_snapshot.mjs"
+SNAPSHOT_FORMAT = ROOT / "hooks" / "runtime" / "snapshot_format.py"
 
 
 def source_files() -> list[pathlib.Path]:
@@ -114,7 +114,7 @@ def add_to_lock_file(wheel: pathlib.Path, wheel_rel: str, log) -> bool:
 
 def make_snapshot(wheel: pathlib.Path, log) -> str | None:
     """A memory snapshot of Python with the calculators imported, made by Node (see the script), without its zero
-    pages (hooks/snapshot_format.py) and gzip-compressed. Named after its own hash: the browser keeps snapshots by
+    pages (hooks/runtime/snapshot_format.py) and gzip-compressed. Named after its own hash: the browser keeps snapshots by
     URL, so any change (calculators, Pyodide, the script, the format) must give a new name."""
     node = shutil.which("node")
     if node is None:

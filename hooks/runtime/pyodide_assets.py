@@ -9,7 +9,7 @@ import pathlib
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 PYODIDE_URL_DIR = "assets/pyodide"
 KATEX_URL_DIR = "assets/katex"

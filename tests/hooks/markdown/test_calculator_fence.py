@@ -3,7 +3,7 @@
 import pytest
 
 from calculators import widgets
-from hooks import calculator_fence
+from hooks.markdown import calculator_fence
 
 
 @pytest.fixture(autouse=True)
