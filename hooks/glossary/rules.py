@@ -1,4 +1,8 @@
-"""Content rules for glossary entries, shared by the tests and by authors' local checks."""
+"""Body rules for glossary entries: length, links to other entries, no typed figures.
+
+``tests/glossary/test_content.py`` enforces them; the build logs each broken one (``hooks/build.py``), so
+``make serve`` shows an author what ``make test`` will say. Front-matter rules live in ``entries.py``.
+"""
 
 import re
 
@@ -41,3 +45,39 @@ def literal_figures(body: str) -> list[str]:
 def given_figures(body: str) -> list[str]:
     """Numbers the entry declares are not catalog figures (``{{ given: 2 MiB }}``)."""
     return GIVEN.findall(prose(body))
+
+
+def check_length(entry, slugs) -> list[str]:
+    count = word_count(entry.body)
+    if WORDS_MIN <= count <= WORDS_MAX:
+        return []
+    return [f"the text has {count} words; an entry has {WORDS_MIN} to {WORDS_MAX}"]
+
+
+def check_links(entry, slugs) -> list[str]:
+    """At least ``MIN_BODY_LINKS`` other entries linked from the text, each one an entry that exists."""
+    linked = set(linked_slugs(entry.body)) - {entry.slug}
+    problems = []
+    if len(linked) < MIN_BODY_LINKS:
+        problems.append(f"the text links {len(linked)} other entries ({', '.join(sorted(linked)) or 'none'}); "
+                        f"link at least {MIN_BODY_LINKS}")
+    missing = sorted(linked - set(slugs))
+    if missing:
+        problems.append(f"the text links entries that do not exist: {', '.join(missing)}")
+    return problems
+
+
+def check_figures(entry, slugs) -> list[str]:
+    typed = literal_figures(entry.body)
+    if not typed:
+        return []
+    return [f"typed figures {typed}: quote catalog figures with {{{{ gpu:<id>:<field> }}}}, compute derived ones with "
+            "{{ = <expression> }}, and mark assumptions {{ given: <number> <unit> }}"]
+
+
+BODY_RULES = (check_length, check_links, check_figures)
+
+
+def problems(entry, slugs) -> list[str]:
+    """Every body rule ``entry`` breaks; ``slugs`` are the glossary's entries."""
+    return [problem for rule in BODY_RULES for problem in rule(entry, slugs)]
