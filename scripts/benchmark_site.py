@@ -59,9 +59,9 @@ def serve(site: pathlib.Path, port: int) -> tuple[str, http.server.ThreadingHTTP
 
 
 def write_runtime_only_page(site: pathlib.Path) -> pathlib.Path:
-    from hooks.markdown import calculator_fence
-    calculator_fence.use_runtime(json.loads((site / "assets" / "pyodide" / "runtime.json").read_text()))
-    widget = calculator_fence.render({"widget": "inference-memory"})
+    from hooks.markdown.calculator_fence import Fence, PageWidgets
+    fence = Fence(json.loads((site / "assets" / "pyodide" / "runtime.json").read_text()))
+    widget = fence.render({"widget": "inference-memory"}, PageWidgets())
     page = site / RUNTIME_ONLY / "index.html"
     page.parent.mkdir(exist_ok=True)
     page.write_text(f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Runtime only</title></head>'

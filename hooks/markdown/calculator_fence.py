@@ -9,48 +9,89 @@
 The first line names a widget from ``calculators.widgets``; the other lines set
 its inputs. At build time the fence runs the same Python the browser will run,
 so the page shows real numbers before (and without) JavaScript. An unknown
-widget, an unknown option or an input the calculator rejects fails the build
-with the page named.
+widget, an unknown option or an input the calculator rejects raises
+``SuperFencesException``, the one error pymdownx.superfences lets through (it
+swallows any other), so the build fails and MkDocs names the page.
 """
 
+import collections
+import dataclasses
 import html
 import json
+import pathlib
+
+import jinja2
+from markupsafe import Markup
+from pymdownx.superfences import SuperFencesException
 
 from calculators import widgets
 
 FENCE_NAME = "calculator"
-_page = {"src": None, "count": 0, "errors": [], "per_widget": {}}
-#: What the browser needs to start Python (from hooks.wheel's runtime.json), written into every widget so the
+#: What the browser needs to start Python (from hooks.runtime.wheel's runtime.json), written into every widget so the
 #: snapshot download can start before anything else is fetched.
 _RUNTIME_KEYS = ("lock_file", "snapshot", "wheel", "wheel_sha256")
-_runtime = {"json": None}
 
 
-def register(config, runtime: dict) -> None:
-    """Add the fence to pymdownx.superfences' custom fences; widgets will name this build's Python runtime."""
-    use_runtime(runtime)
-    options = config.mdx_configs.setdefault("pymdownx.superfences", {})
-    fences = options.setdefault("custom_fences", [])
-    if not any(fence.get("name") == FENCE_NAME for fence in fences):
-        fences.append({"name": FENCE_NAME, "class": FENCE_NAME, "format": format_fence})
+@dataclasses.dataclass
+class PageWidgets:
+    """The widgets one page has rendered so far, which number the next one."""
+
+    count: int = 0
+    per_widget: collections.Counter = dataclasses.field(default_factory=collections.Counter)
+
+    def number(self, widget_id: str) -> tuple[str, str]:
+        """The next widget's element id (``calc-3``) and URL key.
+
+        The URL key names the widget, numbered only when a page repeats it, so shared links survive new widgets.
+        """
+        self.count += 1
+        self.per_widget[widget_id] += 1
+        seen = self.per_widget[widget_id]
+        return f"calc-{self.count}", widget_id if seen == 1 else f"{widget_id}-{seen}"
 
 
-def use_runtime(runtime: dict) -> None:
-    """Name this Python runtime (hooks.wheel's runtime.json) in the widgets rendered from now on."""
-    _runtime["json"] = json.dumps({key: runtime.get(key) for key in _RUNTIME_KEYS}, sort_keys=True)
+class Fence:
+    """The fence for one build: each widget it renders names that build's Python runtime."""
 
+    def __init__(self, runtime: dict):
+        self.runtime_json = json.dumps({key: runtime.get(key) for key in _RUNTIME_KEYS}, sort_keys=True)
 
-def begin_page(src_uri: str) -> None:
-    _page.update(src=src_uri, count=0, errors=[], per_widget={})
+    def register(self, config) -> None:
+        """Add the fence to pymdownx.superfences' custom fences in ``config``."""
+        options = config.mdx_configs.setdefault("pymdownx.superfences", {})
+        fences = [fence for fence in options.get("custom_fences", []) if fence.get("name") != FENCE_NAME]
+        options["custom_fences"] = fences + [{"name": FENCE_NAME, "class": FENCE_NAME, "format": self.format}]
 
+    def format(self, source, language, class_name, options, md, **kwargs) -> str:
+        """The superfences formatter. The page's numbering lives on ``md``, the Markdown instance MkDocs makes for
+        each page, so nothing carries over from one page to the next."""
+        if not hasattr(md, "calculator_widgets"):
+            md.calculator_widgets = PageWidgets()
+        try:
+            return self.render(parse_options(source), md.calculator_widgets)
+        except ValueError as error:
+            raise SuperFencesException(f"calculator fence: {error}") from error
 
-def page_errors() -> list[str]:
-    return list(_page["errors"])
-
-
-def page_widget_count() -> int:
-    """How many widgets the page being built has rendered so far (all of them once its Markdown is converted)."""
-    return _page["count"]
+    def render(self, options: dict[str, str], page: PageWidgets) -> str:
+        """HTML for one widget, with its result computed now."""
+        widget_id = options.pop("widget", None)
+        if not widget_id:
+            raise ValueError("the first option must be 'widget: <id>' "
+                             f"(known widgets: {', '.join(widgets.WIDGETS)})")
+        if widget_id not in widgets.WIDGETS:
+            raise ValueError(f"unknown widget {widget_id!r} (known widgets: {', '.join(widgets.WIDGETS)})")
+        widget = widgets.WIDGETS[widget_id]
+        values = widget.defaults()
+        for key, value in options.items():
+            if key not in values:
+                raise ValueError(f"widget {widget_id!r} has no input {key!r} (inputs: {', '.join(values)})")
+            values[key] = value
+        result = widgets.run(widget_id, values)
+        if not result["ok"]:
+            raise ValueError(f"widget {widget_id!r}: {result.get('field') or 'input'}: {result['message']}")
+        prefix, url_key = page.number(widget.id)
+        return widget_html(widget, values, result["outputs"], prefix=prefix, url_key=url_key,
+                           runtime_json=self.runtime_json)
 
 
 def parse_options(source: str) -> dict[str, str]:
@@ -70,88 +111,29 @@ def parse_options(source: str) -> dict[str, str]:
     return options
 
 
-def format_fence(source, language, class_name, options, md, **kwargs) -> str:
-    try:
-        return render(parse_options(source))
-    except ValueError as error:
-        _page["errors"].append(f"calculator fence: {error}")
-        return f'<p class="calc-build-error">{html.escape(str(error))}</p>'
-
-
-def render(options: dict[str, str]) -> str:
-    """HTML for one widget, with its result computed now."""
-    widget_id = options.pop("widget", None)
-    if not widget_id:
-        raise ValueError("the first option must be 'widget: <id>' "
-                         f"(known widgets: {', '.join(widgets.WIDGETS)})")
-    if widget_id not in widgets.WIDGETS:
-        raise ValueError(f"unknown widget {widget_id!r} (known widgets: {', '.join(widgets.WIDGETS)})")
-    widget = widgets.WIDGETS[widget_id]
-    values = widget.defaults()
-    for key, value in options.items():
-        if key not in values:
-            raise ValueError(f"widget {widget_id!r} has no input {key!r} (inputs: {', '.join(values)})")
-        values[key] = value
-    result = widgets.run(widget_id, values)
-    if not result["ok"]:
-        raise ValueError(f"widget {widget_id!r}: {result.get('field') or 'input'}: {result['message']}")
-    _page["count"] += 1
-    prefix = f"calc-{_page['count']}"
-    # The URL key names the widget, numbered only when a page repeats it, so shared links survive new widgets.
-    seen = _page["per_widget"][widget.id] = _page["per_widget"].get(widget.id, 0) + 1
-    url_key = widget.id if seen == 1 else f"{widget.id}-{seen}"
-    return _widget_html(widget, values, result["outputs"], prefix, url_key)
-
-
-def _widget_html(widget, values, outputs, prefix, url_key) -> str:
-    esc = html.escape
+def widget_html(widget, values, outputs, *, prefix: str, url_key: str, runtime_json: str) -> str:
+    """The widget's form and prerendered results (``widget.html``)."""
     aliases = {field.name: list(field.aliases) for field in widget.fields if field.aliases}
-    parts = [f'<div class="calc-widget" id="{prefix}" data-widget="{esc(widget.id)}" data-url-key="{esc(url_key)}" '
-             f'data-aliases="{esc(json.dumps(aliases, sort_keys=True))}"'
-             + (f' data-runtime="{esc(_runtime["json"])}"' if _runtime["json"] else "") + ">",
-             f'<p class="calc-title">{esc(widget.title)}</p>']
-    if widget.summary:
-        parts.append(f'<p class="calc-summary">{esc(widget.summary)}</p>')
-    parts.append('<form class="calc-form" novalidate>')
-    for field in widget.fields:
-        field_id = f"{prefix}-{field.name}"
-        described = f"{field_id}-error" + (f" {field_id}-help" if field.help else "")
-        wide = " calc-field-wide" if field.kind == "textarea" else ""
-        parts.append(f'<div class="calc-field{wide}"><label for="{field_id}">{esc(field.label)}</label>')
-        if field.kind == "select":
-            choices = "".join(
-                f'<option value="{esc(value)}"{" selected" if value == values[field.name] else ""}>{esc(label)}</option>'
-                for value, label in field.options)
-            parts.append(f'<select id="{field_id}" name="{esc(field.name)}" aria-describedby="{described}">'
-                         f"{choices}</select>")
-        elif field.kind == "textarea":
-            parts.append(f'<textarea id="{field_id}" name="{esc(field.name)}" rows="4" spellcheck="false" '
-                         f'autocomplete="off" aria-describedby="{described}">{esc(values[field.name])}</textarea>')
-        else:
-            mode = ' inputmode="decimal"' if field.kind == "number" else ""
-            parts.append(f'<input id="{field_id}" name="{esc(field.name)}" type="text"{mode} '
-                         f'value="{esc(values[field.name])}" autocomplete="off" spellcheck="false" '
-                         f'aria-describedby="{described}">')
-        if field.help:
-            parts.append(f'<small class="calc-help" id="{field_id}-help">{esc(field.help)}</small>')
-        parts.append(f'<span class="calc-error" id="{field_id}-error" data-error-for="{esc(field.name)}"></span></div>')
-    parts.append("</form>")
-    parts.append(f'<div class="calc-results" aria-live="polite" aria-label="{esc(widget.title)} results"><dl>')
-    for output in widget.outputs:
-        value = outputs.get(output.name, "")
-        if output.kind == "note":
-            parts.append(f'<div class="calc-output calc-output-wide calc-output-note"><dt>{esc(output.label)}</dt>'
-                         f'<dd data-out="{esc(output.name)}">{esc(value)}</dd></div>')
-        elif output.kind in ("svg", "html"):  # markup built (and escaped) by the calculators
-            parts.append(f'<div class="calc-output calc-output-wide"><dt>{esc(output.label)}</dt>'
-                         f'<dd data-out="{esc(output.name)}" data-out-kind="markup">{value}</dd></div>')
-        else:
-            parts.append(f'<div class="calc-output"><dt>{esc(output.label)}</dt>'
-                         f'<dd data-out="{esc(output.name)}">{esc(value)}</dd></div>')
-    parts.append("</dl></div>")
-    parts.append('<p class="calc-error calc-error-general" data-error-for=""></p>')
-    parts.append('<div class="calc-footer"><p class="calc-status" data-calc-status>Computed when this page was built. '
-                 'Change an input to recompute in your browser.</p>'
-                 '<button type="button" class="md-button calc-copy" data-calc-copy hidden>Copy link</button>'
-                 '<span class="calc-copied" data-calc-copied aria-live="polite"></span></div></div>')
-    return "".join(parts)
+    return _TEMPLATE.render(widget=widget, values=values, outputs=outputs, prefix=prefix, url_key=url_key,
+                            aliases=json.dumps(aliases, sort_keys=True), runtime=runtime_json)
+
+
+class _JoinedLines(jinja2.FileSystemLoader):
+    """Reads a template without its line breaks and indentation: the markup has no whitespace between tags, as
+    inline elements side by side (a button and its status text) must not gain a space."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        return "".join(line.strip() for line in source.splitlines()), filename, uptodate
+
+
+def _escape(value):
+    """Autoescape with ``html.escape`` (``&quot;``, ``&#x27;``), as the widgets were always written, instead of
+    markupsafe's ``&#34;``/``&#39;``: the pages stay byte-identical. Markup (``|safe``) passes unchanged."""
+    return value if isinstance(value, Markup) else Markup(html.escape(str(value)))
+
+
+_TEMPLATE = jinja2.Environment(
+    loader=_JoinedLines(pathlib.Path(__file__).parent), autoescape=True, finalize=_escape,
+    undefined=jinja2.StrictUndefined,
+).get_template("widget.html")
