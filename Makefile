@@ -17,7 +17,7 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 build site: install
-	$(PY) -m hooks.wheel
+	$(PY) -m hooks.runtime.wheel
 	$(PY) -m mkdocs build --strict
 
 install: $(VENV)/.installed node_modules/.installed $(PYODIDE_VENV)/.installed

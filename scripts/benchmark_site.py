@@ -14,23 +14,20 @@ docs/performance.md between its markers. Budgets: cold ≤ 2.5 s, repeat ≤ 1.0
 
 import argparse
 import datetime
-import functools
-import http.server
 import json
 import os
 import pathlib
 import platform
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.conftest import CHROMIUM_ARGS, build_site, find_chromium, free_port  # noqa: E402
+from scripts.site_harness import (CHROMIUM_ARGS, RecordingHandler, build_site, find_chromium,  # noqa: E402
+                                  free_port, serve)
 
 PAGE = "calculators/inference-memory/"
 #: A page with the same calculator and nothing else (no theme, no search, no other scripts), written into the site for
@@ -41,27 +38,10 @@ BUDGETS_MS = {"cold_first_result": 2500, "repeat_first_result": 1000, "repeat_sa
 MARKERS = ("<!-- benchmark:start -->", "<!-- benchmark:end -->")
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    served: list[str] = []
-
-    def log_message(self, *args):
-        pass
-
-    def send_head(self):
-        _Handler.served.append(self.path.split("?", 1)[0])
-        return super().send_head()
-
-
-def serve(site: pathlib.Path, port: int) -> tuple[str, http.server.ThreadingHTTPServer]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_Handler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/", server
-
-
 def write_runtime_only_page(site: pathlib.Path) -> pathlib.Path:
-    from hooks import calculator_fence
-    calculator_fence.use_runtime(json.loads((site / "assets" / "pyodide" / "runtime.json").read_text()))
-    widget = calculator_fence.render({"widget": "inference-memory"})
+    from hooks.markdown.calculator_fence import Fence, PageWidgets
+    fence = Fence(json.loads((site / "assets" / "pyodide" / "runtime.json").read_text()))
+    widget = fence.render({"widget": "inference-memory"}, PageWidgets())
     page = site / RUNTIME_ONLY / "index.html"
     page.parent.mkdir(exist_ok=True)
     page.write_text(f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Runtime only</title></head>'
@@ -109,7 +89,7 @@ def run(site: pathlib.Path, base: str, runs: int) -> dict:
             # starts that window's own interface, such as the address bar's suggestion list, at the same time.)
             window = context.new_page()
             page = context.new_page()
-            _Handler.served.clear()
+            RecordingHandler.served.clear()
             results["cold_first_result"].append(first_result_ms(page, base + PAGE))
             painted = page.evaluate("""() => {
                 const paint = performance.getEntriesByName('first-contentful-paint')[0];
@@ -126,7 +106,7 @@ def run(site: pathlib.Path, base: str, runs: int) -> dict:
             page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=120_000)
             if page.evaluate("window.__navMarker") != 1:
                 raise SystemExit("instant navigation did not happen: the wasm count below would mean nothing")
-            results["wasm_fetches_per_visit"].append(_Handler.served.count("/assets/pyodide/pyodide.asm.wasm"))
+            results["wasm_fetches_per_visit"].append(RecordingHandler.served.count("/assets/pyodide/pyodide.asm.wasm"))
             # A returning reader: a new tab in the same browser window and profile (its HTTP cache, offline worker,
             # code caches and kept snapshot), opened after the first visit's tab was closed.
             page = new_tab_after_closing(context, page)
@@ -139,12 +119,12 @@ def run(site: pathlib.Path, base: str, runs: int) -> dict:
             results["repeat_new_window_first_result"].append(first_result_ms(page, base + PAGE))
             context.close()
             fresh = browser.new_context()
-            _Handler.served.clear()
+            RecordingHandler.served.clear()
             glossary_page = fresh.new_page()
             glossary_page.goto(base + "glossary/arithmetic-bandwidth/")  # an entry without a widget
             glossary_page.wait_for_load_state("networkidle")
             results["glossary_page_pyodide_requests"].append(
-                sum("/assets/pyodide/" in path for path in _Handler.served))
+                sum("/assets/pyodide/" in path for path in RecordingHandler.served))
             fresh.close()
         browser.close()
     return results

@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from hooks import catalog_figures  # noqa: E402
+from hooks.markdown import catalog_figures  # noqa: E402
 
 PLACEHOLDER = re.compile(r"\{\{.*?\}\}")
 

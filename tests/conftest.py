@@ -1,33 +1,13 @@
 """Shared fixtures: the built site, a local server on the site_url port, headless Chromium."""
 
-import functools
-import http.server
 import os
 import pathlib
-import shutil
-import socket
-import subprocess
-import sys
-import threading
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+from scripts.site_harness import CHROMIUM_ARGS, ROOT, RecordingHandler, build_site, find_chromium, free_port, serve
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def build_site(destination: pathlib.Path, site_url: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, SITE_URL=site_url, NO_MKDOCS_2_WARNING="1")
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(destination)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="session")
@@ -44,50 +24,19 @@ def built_site(tmp_path_factory, site_port) -> pathlib.Path:
     return destination
 
 
-#: Paths the test server has served, in order: what really crossed the network.
-SERVED_PATHS: list[str] = []
-
-
-class _RecordingHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
-        pass
-
-    def send_head(self):
-        SERVED_PATHS.append(self.path.split("?", 1)[0])
-        return super().send_head()
-
-
 @pytest.fixture
 def served_paths():
-    """Paths served to this test (cleared at its start)."""
-    SERVED_PATHS.clear()
-    return SERVED_PATHS
+    """Paths the test server has served to this test (cleared at its start)."""
+    RecordingHandler.served.clear()
+    return RecordingHandler.served
 
 
 @pytest.fixture(scope="session")
 def site_url(built_site, site_port):
-    handler = functools.partial(_RecordingHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{site_port}/"
+    url, server = serve(built_site, site_port)
+    yield url
     server.shutdown()
     server.server_close()
-
-
-def find_chromium() -> str | None:
-    """CHROMIUM, then /usr/bin/chromium, then Playwright's own browser."""
-    candidates = [os.environ.get("CHROMIUM"), "/usr/bin/chromium"]
-    for candidate in candidates:
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)
-    try:
-        from playwright.sync_api import sync_playwright
-        with sync_playwright() as pw:
-            path = pw.chromium.executable_path
-        return path if path and os.path.exists(path) else None
-    except Exception:  # Playwright without its own browser download
-        return None
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,12 @@ import subprocess
 
 import pytest
 
-from hooks import wheel
+from hooks.runtime import paths, wheel
 from tests.conftest import IN_CI
 from tests.pyodide import parity_cases
 
 pytestmark = pytest.mark.node
 HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
 
 
 GENERATED = parity_cases.generated_cases()
@@ -23,7 +22,7 @@ GENERATED = parity_cases.generated_cases()
 @pytest.fixture(scope="module")
 def pyodide_run(tmp_path_factory):
     node = shutil.which("node")
-    pyodide_dir = ROOT / "node_modules" / "pyodide"
+    pyodide_dir = paths.PYODIDE_PACKAGE
     if node is None or not pyodide_dir.is_dir():
         if IN_CI:
             pytest.fail("Node.js and node_modules/pyodide are required in CI (run `npm ci`)")

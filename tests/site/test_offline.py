@@ -28,7 +28,7 @@ def test_pages_and_calculators_work_offline_after_one_visit(page, site_url):
 
 
 def test_service_worker_cache_is_versioned_by_content(built_site):
-    from hooks import offline
+    from hooks.runtime import offline
     sw = (built_site / "sw.js").read_text()
     assert f'const VERSION = "{offline.content_version(built_site)}";' in sw
     precache = json.loads(re.search(r"^const PRECACHE = (.*);$", sw, re.M).group(1))

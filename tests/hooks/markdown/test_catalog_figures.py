@@ -1,7 +1,7 @@
 """The page hook fills the three figure placeholders and reports every bad one."""
 
 from calculators.figures import expressions
-from hooks import catalog_figures
+from hooks.markdown import catalog_figures
 
 
 def test_quotes_computes_and_passes_givens_through():

@@ -4,7 +4,7 @@ import html
 import itertools
 import json
 
-from hooks.glossary_entries import Entry, Glossary
+from hooks.glossary.entries import Entry, Glossary
 
 INDEX_URI = "glossary/index.md"
 #: Entries rank above pages that merely mention their term.

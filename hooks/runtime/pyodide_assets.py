@@ -9,8 +9,8 @@ import pathlib
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-NODE_MODULES = ROOT / "node_modules"
+from hooks.runtime.paths import KATEX_DIST, PYODIDE_PACKAGE, ROOT, RUNTIME_BUILD
+
 PYODIDE_URL_DIR = "assets/pyodide"
 KATEX_URL_DIR = "assets/katex"
 #: The runtime proper; the npm package also holds maps, typings and consoles the site does not need.
@@ -18,23 +18,20 @@ PYODIDE_RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "p
 
 
 def add(files: Files, config, runtime: dict) -> None:
-    pyodide_dir = NODE_MODULES / "pyodide"
-    katex_dir = NODE_MODULES / "katex" / "dist"
-    for directory in (pyodide_dir, katex_dir):
+    for directory in (PYODIDE_PACKAGE, KATEX_DIST):
         if not directory.is_dir():
             raise PluginError(f"{directory.relative_to(ROOT)} is missing: run `npm ci` (or `make build`) first")
     for name in PYODIDE_RUNTIME_FILES:
-        _add(files, config, f"{PYODIDE_URL_DIR}/{name}", pyodide_dir / name)
-    build_dir = ROOT / "build" / "pyodide"
-    lock = build_dir / "pyodide-lock.json" if runtime.get("lock_file") else pyodide_dir / "pyodide-lock.json"
+        _add(files, config, f"{PYODIDE_URL_DIR}/{name}", PYODIDE_PACKAGE / name)
+    lock = RUNTIME_BUILD / "pyodide-lock.json" if runtime.get("lock_file") else PYODIDE_PACKAGE / "pyodide-lock.json"
     _add(files, config, f"{PYODIDE_URL_DIR}/pyodide-lock.json", lock)
-    _add(files, config, f"{PYODIDE_URL_DIR}/{runtime['wheel']}", build_dir / runtime["wheel"])
-    _add(files, config, f"{PYODIDE_URL_DIR}/runtime.json", build_dir / "runtime.json")
+    _add(files, config, f"{PYODIDE_URL_DIR}/{runtime['wheel']}", RUNTIME_BUILD / runtime["wheel"])
+    _add(files, config, f"{PYODIDE_URL_DIR}/runtime.json", RUNTIME_BUILD / "runtime.json")
     if runtime.get("snapshot"):
-        _add(files, config, f"{PYODIDE_URL_DIR}/{runtime['snapshot']}", build_dir / runtime["snapshot"])
+        _add(files, config, f"{PYODIDE_URL_DIR}/{runtime['snapshot']}", RUNTIME_BUILD / runtime["snapshot"])
     for name in ("katex.min.js", "katex.min.css"):
-        _add(files, config, f"{KATEX_URL_DIR}/{name}", katex_dir / name)
-    for font in sorted((katex_dir / "fonts").glob("*.woff2")):
+        _add(files, config, f"{KATEX_URL_DIR}/{name}", KATEX_DIST / name)
+    for font in sorted((KATEX_DIST / "fonts").glob("*.woff2")):
         _add(files, config, f"{KATEX_URL_DIR}/fonts/{font.name}", font)
 
 

@@ -6,7 +6,7 @@ Python ≥ 3.12), ``pyodide lockfile add-wheels`` adds the wheel to Pyodide's lo
 so the browser loads it by name under an integrity check; otherwise the build says
 it skipped that step and the browser loads the wheel by URL.
 
-Run as ``python -m hooks.wheel`` (the Makefile does); the MkDocs hook calls
+Run as ``python -m hooks.runtime.wheel`` (the Makefile does); the MkDocs hook calls
 :func:`ensure` so ``mkdocs serve`` rebuilds it when ``calculators/`` changes.
 """
 
@@ -21,15 +21,15 @@ import subprocess
 import sys
 import tempfile
 
-from hooks import snapshot_format
+from hooks.runtime import snapshot_format
+from hooks.runtime.paths import PYODIDE_PACKAGE, ROOT, RUNTIME_BUILD
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-OUT_DIR = ROOT / "build" / "pyodide"
-PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
+#: Where :func:`build` writes (a name of its own so a test can build elsewhere).
+OUT_DIR = RUNTIME_BUILD
 PYODIDE_CLI = ROOT / ".venv-pyodide" / "bin" / "pyodide"
 RUNTIME_JSON = "runtime.json"
-SNAPSHOT_SCRIPT = ROOT / "hooks" / "pyodide_snapshot.mjs"
-SNAPSHOT_FORMAT = ROOT / "hooks" / "snapshot_format.py"
+SNAPSHOT_SCRIPT = pathlib.Path(__file__).resolve().with_name("pyodide_snapshot.mjs")
+SNAPSHOT_FORMAT = pathlib.Path(__file__).resolve().with_name("snapshot_format.py")
 
 
 def source_files() -> list[pathlib.Path]:
@@ -41,7 +41,7 @@ def source_files() -> list[pathlib.Path]:
 
 def source_digest() -> str:
     digest = hashlib.sha256()
-    for path in source_files() + [SNAPSHOT_SCRIPT, SNAPSHOT_FORMAT, PYODIDE_DIR / "package.json"]:
+    for path in source_files() + [SNAPSHOT_SCRIPT, SNAPSHOT_FORMAT, PYODIDE_PACKAGE / "package.json"]:
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -101,7 +101,7 @@ def add_to_lock_file(wheel: pathlib.Path, wheel_rel: str, log) -> bool:
             "The browser will load the wheel by URL, without an integrity check.")
         return False
     output = OUT_DIR / "pyodide-lock.json"
-    result = subprocess.run([str(PYODIDE_CLI), "lockfile", "add-wheels", "--input", str(PYODIDE_DIR / "pyodide-lock.json"),
+    result = subprocess.run([str(PYODIDE_CLI), "lockfile", "add-wheels", "--input", str(PYODIDE_PACKAGE / "pyodide-lock.json"),
                              "--output", str(output), str(wheel)], capture_output=True, text=True)
     if result.returncode != 0:
         log(f"skipped: pyodide lockfile add-wheels failed ({result.stderr.strip()[-300:]}); loading the wheel by URL.")
@@ -114,7 +114,7 @@ def add_to_lock_file(wheel: pathlib.Path, wheel_rel: str, log) -> bool:
 
 def make_snapshot(wheel: pathlib.Path, log) -> str | None:
     """A memory snapshot of Python with the calculators imported, made by Node (see the script), without its zero
-    pages (hooks/snapshot_format.py) and gzip-compressed. Named after its own hash: the browser keeps snapshots by
+    pages (hooks/runtime/snapshot_format.py) and gzip-compressed. Named after its own hash: the browser keeps snapshots by
     URL, so any change (calculators, Pyodide, the script, the format) must give a new name."""
     node = shutil.which("node")
     if node is None:
@@ -122,7 +122,7 @@ def make_snapshot(wheel: pathlib.Path, log) -> str | None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         raw = pathlib.Path(tmp) / "snapshot.bin"
-        result = subprocess.run([node, str(SNAPSHOT_SCRIPT), str(PYODIDE_DIR), str(wheel), str(raw)],
+        result = subprocess.run([node, str(SNAPSHOT_SCRIPT), str(PYODIDE_PACKAGE), str(wheel), str(raw)],
                                 capture_output=True, text=True, timeout=300)
         if result.returncode != 0 or not raw.is_file():
             log(f"skipped: Python snapshot failed ({result.stderr.strip()[-300:]}); first visits start Python.")

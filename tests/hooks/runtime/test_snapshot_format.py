@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from hooks.snapshot_format import MAGIC, PAGE_BYTES, compact, expand, nonzero_runs
+from hooks.runtime.snapshot_format import MAGIC, PAGE_BYTES, compact, expand, nonzero_runs
 
 
 def _heap() -> bytes:

@@ -15,7 +15,7 @@ import subprocess
 
 import yaml
 
-from hooks.glossary_entries import Entry, Glossary, GlossaryError
+from hooks.glossary.entries import Entry, Glossary, GlossaryError
 
 SITE_NAME = "GPU Glossary for LLM Developers"
 EMBED_WIDTH_PX, EMBED_HEIGHT_PX = 480, 200

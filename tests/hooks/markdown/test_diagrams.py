@@ -3,7 +3,7 @@
 import markdown
 import pytest
 
-from hooks import diagrams
+from hooks.markdown import diagrams
 
 
 def test_diagram_survives_markdown_and_abbreviations(tmp_path):

@@ -1,7 +1,7 @@
 // Make the memory snapshot the browser restores instead of starting Python: Pyodide started in Node, the
 // calculators wheel unpacked and every widget imported, then Pyodide's heap written to a file.
 //
-//   node hooks/pyodide_snapshot.mjs <pyodide dir> <wheel> <output>
+//   node hooks/runtime/pyodide_snapshot.mjs <pyodide dir> <wheel> <output>
 //
 // Restoring a snapshot skips the interpreter's start-up and every import, which is most of a first visit's wait.
 // The bytes must be the same on every build (reproducible site), so the clocks and the entropy source Python
@@ -11,7 +11,7 @@ import fs from "node:fs";
 
 const [pyodideDir, wheel, output] = process.argv.slice(2);
 if (!output) {
-  console.error("usage: node hooks/pyodide_snapshot.mjs <pyodide dir> <wheel> <output>");
+  console.error("usage: node hooks/runtime/pyodide_snapshot.mjs <pyodide dir> <wheel> <output>");
   process.exit(2);
 }
 

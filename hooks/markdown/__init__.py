@@ -1,0 +1,1 @@
+"""Extend Markdown: the calculator fence, catalog figures in prose, inlined diagrams."""

@@ -1,0 +1,1 @@
+"""Ship the browser runtime: the calculators wheel and snapshot, self-hosted Pyodide and KaTeX, the service worker."""
