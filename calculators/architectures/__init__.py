@@ -6,10 +6,10 @@ Llama-like estimate and a warning on the result instead of an error.
 """
 
 from calculators.architectures.dims import Reader, model_types, read_dims, supported_model_types
-from calculators.architectures.layout import (attention_tensors, mlp_tensors, moe_layers, norm_tensors, read_moe,
-                                              sliding_layers)
+from calculators.architectures.layout import attention_tensors, mlp_tensors, norm_tensors, sliding_layers
 from calculators.architectures.layers import Attention, DecoderLayer, LatentAttention, SlidingWindowAttention
 from calculators.architectures.model import Architecture, LinearGroup
+from calculators.architectures.moe import moe_layers, read_moe
 from calculators.architectures.tensors import ROLES, Tensor
 from calculators.core.caveats import Caveat
 from calculators.core.errors import InputError

@@ -4,64 +4,11 @@ Names follow the Hugging Face modules (``model.layers.{i}.self_attn.q_proj.weigh
 routed experts are one record per layer and projection with ``count`` = experts.
 """
 
-import dataclasses
-
 from calculators.architectures.dims import LIMITS, Dims, Reader
 from calculators.architectures.layers import Attention, LatentAttention
+from calculators.architectures.moe import Moe
 from calculators.architectures.tensors import Tensor
 from calculators.core.errors import InputError
-
-
-@dataclasses.dataclass(frozen=True)
-class Moe:
-    """Routed-expert sizes of a MoE model (all zero for dense models)."""
-
-    num_experts: int = 0
-    top_k: int = 0
-    expert_size: int = 0
-    shared_size: int = 0
-    shared_gate: bool = False
-    router_bias: bool = False
-    expert_bias: bool = False
-    fused_gate_up: bool = False
-
-
-def read_moe(kind: str | None, reader: Reader, dims: Dims) -> Moe:
-    """Expert counts and widths for one of the MoE layouts named in model_types.json."""
-    if kind is None:
-        return Moe()
-    experts_key = {"mixtral": "num_local_experts", "gpt_oss": "num_local_experts",
-                   "deepseek_v3": "n_routed_experts"}.get(kind, "num_experts")
-    experts = reader.integer(experts_key, maximum=LIMITS["num_experts"])
-    top_k = reader.integer("num_experts_per_tok", maximum=experts)
-    if kind in ("mixtral", "gpt_oss"):
-        size = dims.intermediate_size
-    else:
-        size = reader.integer("moe_intermediate_size", maximum=LIMITS["moe_intermediate_size"])
-    shared = 0
-    if kind == "qwen2_moe":
-        shared = reader.integer("shared_expert_intermediate_size", minimum=0, maximum=LIMITS["intermediate_size"])
-    elif kind == "deepseek_v3":
-        shared = size * reader.integer("n_shared_experts", minimum=0, maximum=LIMITS["num_experts"])
-    return Moe(num_experts=experts, top_k=top_k, expert_size=size, shared_size=shared,
-               shared_gate=kind == "qwen2_moe", router_bias=kind == "gpt_oss",
-               expert_bias=kind == "gpt_oss", fused_gate_up=kind == "gpt_oss")
-
-
-def moe_layers(kind: str | None, reader: Reader, dims: Dims) -> tuple[bool, ...]:
-    """For each layer, whether its MLP is routed experts."""
-    n = dims.num_layers
-    if kind is None:
-        return (False,) * n
-    if kind in ("mixtral", "gpt_oss"):
-        return (True,) * n
-    if kind == "deepseek_v3":
-        first_dense = reader.integer("first_k_dense_replace", minimum=0, maximum=n)
-        freq = reader.integer("moe_layer_freq", maximum=max(n, 1))
-        return tuple(i >= first_dense and i % freq == 0 for i in range(n))
-    step = reader.integer("decoder_sparse_step", maximum=max(n, 1))
-    dense_only = set(reader.int_list("mlp_only_layers", maximum=n))
-    return tuple(i not in dense_only and (i + 1) % step == 0 for i in range(n))
 
 
 def sliding_layers(rule: str, reader: Reader, dims: Dims) -> tuple[int | None, ...]:

@@ -36,6 +36,12 @@ class NumberFormat:
     aliases: tuple[str, ...] = ()
     kind: str = "format"
     layout: Layout | None = None
+    #: Tensor cores multiply it directly: a matmul in this format needs no dequantization work.
+    tensor_core_native: bool = False
+    #: The runtime whose files use it (``llama.cpp`` for GGUF), None for formats transformers loads.
+    runtime: str | None = None
+    #: Bits of one scale stored per output row of a quantized matrix, beyond ``bits_per_value``.
+    row_scale_bits: int = 0
 
     @property
     def bytes_per_value(self) -> float:
@@ -58,7 +64,10 @@ def all_formats() -> dict[str, NumberFormat]:
     return {r["id"]: NumberFormat(id=r["id"], label=r["label"], bits_per_value=float(r["bits_per_value"]),
                                   description=r["description"], source=r["source"],
                                   aliases=tuple(r.get("aliases", ())), kind=r.get("kind", "format"),
-                                  layout=_layout(r.get("layout"))) for r in records}
+                                  layout=_layout(r.get("layout")),
+                                  tensor_core_native=bool(r.get("tensor_core_native", False)),
+                                  runtime=r.get("runtime"), row_scale_bits=int(r.get("row_scale_bits", 0)))
+            for r in records}
 
 
 def get(format_id: str, *, field: str = "format") -> NumberFormat:

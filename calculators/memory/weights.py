@@ -74,16 +74,16 @@ def weight_bytes(arch: Architecture, format_id: str, *, field: str = "quant") ->
     by_role: dict[str, float] = {}
     by_format: dict[str, int] = {}
     total = 0.0
-    bits_of: dict[str, float] = {}  # format look-ups are by name; a model has hundreds of tensors
+    format_of: dict[str, formats.NumberFormat] = {}  # look-ups are by name; a model has hundreds of tensors
     for tensor in arch.tensors:
         fid = tensor_format(tensor, fmt, arch)
-        bits = bits_of.get(fid)
-        if bits is None:
-            bits = bits_of[fid] = formats.get(fid).bits_per_value
+        stored = format_of.get(fid)
+        if stored is None:
+            stored = format_of[fid] = formats.get(fid)
         numel = tensor.total_numel
-        size = numel * bits / 8
-        if fid == "int8-bnb":  # one FP32 scale per output row
-            size += tensor.count * tensor.out_features * 4
+        size = numel * stored.bits_per_value / 8
+        if stored.row_scale_bits:  # one scale per output row (bitsandbytes LLM.int8(): FP32)
+            size += tensor.count * tensor.out_features * stored.row_scale_bits / 8
         total += size
         by_role[tensor.role] = by_role.get(tensor.role, 0.0) + size
         by_format[fid] = by_format.get(fid, 0) + numel

@@ -8,8 +8,8 @@ from calculators.architectures import Architecture
 from calculators.catalogs import gpus
 from calculators.speed import efficiency as efficiency_data
 from calculators.speed.efficiency import Efficiency
-from calculators.speed.forward import (NATIVE, NOT_NN_LINEAR, allreduce_seconds, bits_per_weight, canonical_format,
-                                      linear_times)
+from calculators.speed.forward import (NOT_NN_LINEAR, allreduce_seconds, bits_per_weight, canonical_format, linear_times,
+                                      needs_dequantization)
 from calculators.speed.kernels import achievable_bandwidth_bytes_per_s, achievable_flops_per_s, matmul_time, pnorm
 
 
@@ -106,7 +106,7 @@ def decode_step(arch: Architecture, gpu, *, batch: int = 1, context_tokens: int 
     kv_fmt = canonical_format(kv_format or compute_fmt, field="kv_format")
     act_bytes = bits_per_weight(compute_fmt, field="compute_format") / 8
     kv_bytes_per_value = bits_per_weight(kv_fmt, field="kv_format") / 8
-    dequantize = wfmt not in NATIVE
+    dequantize = needs_dequantization(wfmt)
     linears = linear_times(arch, gpu, eff, batch=batch, tp=tp, weight_bits=bits_per_weight(wfmt),
                             act_bytes=act_bytes, compute_format=compute_fmt, dequantize=dequantize)
 

@@ -14,8 +14,6 @@ from calculators.speed.moe import expected_experts_touched
 #: Roles that transformers >= 5 keeps as bare parameters rather than nn.Linear modules
 #: (routed experts as one 3-D tensor per layer, MoE routers as a plain weight).
 NOT_NN_LINEAR = frozenset({"expert", "router"})
-#: Formats the tensor cores take directly (no dequantization kernel work).
-NATIVE = frozenset({"fp32", "fp16", "bf16", "fp8"})
 
 
 def linear_times(arch, gpu, eff, *, batch, tp, weight_bits, act_bytes, compute_format, dequantize,
@@ -48,6 +46,11 @@ def allreduce_seconds(gpu: Gpu, eff: Efficiency, *, tp: int, bytes_per_gpu: floa
         raise InputError("tensor_parallel", f"{gpu.name} has no published interconnect; "
                                             "tensor parallelism cannot be estimated")
     return 2 * (tp - 1) / tp * bytes_per_gpu / (one_way * eff.memory_bandwidth_fraction) + eff.allreduce_latency_seconds
+
+
+def needs_dequantization(weight_format: str) -> bool:
+    """True when tensor cores cannot take the weights as stored (``tensor_core_native`` in the format catalog)."""
+    return not formats.get(weight_format).tensor_core_native
 
 
 def bits_per_weight(weight_format: str, *, field: str = "weight_format") -> float:

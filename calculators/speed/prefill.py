@@ -8,7 +8,8 @@ from calculators.architectures import Architecture
 from calculators.speed import efficiency as efficiency_data
 from calculators.catalogs import gpus
 from calculators.speed.efficiency import Efficiency
-from calculators.speed.forward import NATIVE, allreduce_seconds, bits_per_weight, canonical_format, linear_times
+from calculators.speed.forward import (allreduce_seconds, bits_per_weight, canonical_format, linear_times,
+                                      needs_dequantization)
 from calculators.speed.kernels import achievable_bandwidth_bytes_per_s, achievable_flops_per_s, pnorm
 
 
@@ -53,7 +54,7 @@ def prefill(arch: Architecture, gpu, *, prompt_tokens: int, batch: int = 1, weig
     act_bytes = bits_per_weight(compute_fmt, field="compute_format") / 8
     rows = batch * prompt
     linears = linear_times(arch, gpu, eff, batch=rows, tp=tp, weight_bits=bits_per_weight(wfmt),
-                           act_bytes=act_bytes, compute_format=compute_fmt, dequantize=wfmt not in NATIVE,
+                           act_bytes=act_bytes, compute_format=compute_fmt, dequantize=needs_dequantization(wfmt),
                            lm_head_rows=batch)
     bandwidth = achievable_bandwidth_bytes_per_s(gpu, eff)
     rate = achievable_flops_per_s(gpu, compute_fmt, eff)

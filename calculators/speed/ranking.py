@@ -2,6 +2,7 @@
 
 import dataclasses
 
+from calculators.catalogs import formats
 from calculators.catalogs import gpus as gpu_catalog
 from calculators.core import validate
 from calculators.architectures import Architecture
@@ -39,18 +40,13 @@ class MemoryNeed:
     method: str
 
 
-def _runtime_for(weight_format: str) -> str:
-    """llama.cpp for GGUF formats (q4_k_m, q8_0, …), transformers otherwise."""
-    return "llama.cpp" if weight_format.startswith(("q", "iq")) else "transformers"
-
-
 def memory_needed(arch: Architecture, *, weight_format: str, batch: int, context_tokens: int,
                   kv_format: str = "bf16") -> MemoryNeed:
     """Bytes the workload keeps allocated: the memory engine's inference peak (``calculators.memory``:
     weights tensor by tensor, KV cache, activations, logits) for a prompt of ``context_tokens``.
     The CUDA context is not included because usable memory already excludes it."""
     setup = InferenceSetup(batch=batch, prompt_tokens=max(context_tokens, 1), new_tokens=1,
-                           weight_format=weight_format, kv_dtype=kv_format, runtime=_runtime_for(weight_format))
+                           weight_format=weight_format, kv_dtype=kv_format, runtime=formats.get(weight_format).runtime or "transformers")
     estimate = estimate_inference(arch, setup)
     return MemoryNeed(weights_bytes=estimate.component("weights"), kv_cache_bytes=estimate.component("kv_cache"),
                       total_bytes=estimate.peak_allocated_bytes,

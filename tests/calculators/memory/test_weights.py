@@ -47,7 +47,9 @@ def test_group_scales_and_double_quant_are_counted():
     assert weight_bytes(ARCH, "gptq-int4").role_bytes("mlp") == pytest.approx(ARCH.params_by_role()["mlp"] * 4.15625 / 8)
     assert weight_bytes(ARCH, "nf4").role_bytes("mlp") > weight_bytes(ARCH, "nf4-dq").role_bytes("mlp")
     int8 = weight_bytes(ARCH, "int8-bnb")
-    assert int8.role_bytes("attention") + int8.role_bytes("mlp") > linear  # fp32 row scales on top of 1 byte
+    rows = sum(t.count * t.out_features for t in ARCH.tensors if t.is_linear and t.role in ("attention", "mlp"))
+    # one byte per weight plus an FP32 scale (row_scale_bits in the catalog) per output row
+    assert int8.role_bytes("attention") + int8.role_bytes("mlp") == linear + rows * 32 / 8
 
 
 def test_plain_formats_scale_every_tensor():
