@@ -76,7 +76,7 @@ class Gpu:
     def dense_tflops_for(self, fmt: str) -> float | None:
         """Published dense figure for ``fmt`` (or its same-rate twin), None if neither is published."""
         if fmt not in TENSOR_FORMATS:
-            raise InputError("dtype", f"no throughput figures for {fmt!r}; known: {', '.join(TENSOR_FORMATS)}")
+            raise InputError("compute_format", f"no throughput figures for {fmt!r}; known: {', '.join(TENSOR_FORMATS)}")
         value = getattr(self.dense_tflops, fmt)
         if value is None and fmt in _SAME_RATE:
             value = getattr(self.dense_tflops, _SAME_RATE[fmt])

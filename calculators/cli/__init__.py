@@ -8,7 +8,7 @@ import argparse
 import sys
 
 from calculators.cli import estimate, gpus, speed, vram, weights
-from calculators.core.errors import CalculatorError
+from calculators.core.errors import CalculatorError, InputError
 
 #: Sub-command modules; each defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
 COMMANDS = (weights, speed, gpus, estimate, vram)
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMANDS:
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
-        command.set_defaults(run=module.run)
+        command.set_defaults(run=module.run, field_flags=getattr(module, "FIELD_FLAGS", {}))
     return parser
 
 
@@ -33,6 +33,9 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except InputError as error:
+        print(f"error: {error.renamed(args.field_flags)}", file=sys.stderr)
+        return 2
     except CalculatorError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

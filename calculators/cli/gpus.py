@@ -12,6 +12,9 @@ from calculators.core.units import GIB
 
 NAME = "gpus"
 HELP = "List the GPU catalog, or rank the GPUs that fit a model (--fits) by tokens/s or cost."
+#: Engine argument -> the flag a reader typed, for error messages.
+FIELD_FLAGS = {"weight_format": "--quant", "batch": "--batch", "context_tokens": "--context", "counts": "--counts",
+               "sort_by": "--sort", "price": "--price", "prices": "--price", "top": "--top"}
 
 
 def add_arguments(parser) -> None:

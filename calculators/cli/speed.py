@@ -9,6 +9,9 @@ from calculators.speed import batch_sweep, prefill
 
 NAME = "speed"
 HELP = "Tokens/s per user and in total, step time and time to first token for a model on a GPU."
+#: Engine argument -> the flag a reader typed, for error messages.
+FIELD_FLAGS = {"gpu": "--gpu", "batch": "--batch", "batches": "--batch", "context_tokens": "--context",
+               "prompt_tokens": "--prompt", "weight_format": "--weights", "tensor_parallel": "--tp"}
 
 
 def add_arguments(parser) -> None:

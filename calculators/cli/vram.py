@@ -7,6 +7,12 @@ from calculators.core.units import format_bytes
 
 NAME = "vram"
 HELP = "GPU memory for a catalog model or a config.json: inference (default) or training (--train MODE)."
+#: Engine argument -> the flag a reader typed, for error messages.
+FIELD_FLAGS = {"batch": "--batch", "prompt_tokens": "--seq", "context_tokens": "--seq", "new_tokens": "--new-tokens",
+               "weight_format": "--quant", "compute_dtype": "--dtype", "kv_format": "--kv-dtype", "attn": "--attn",
+               "runtime": "--runtime", "gpu": "--gpu", "gpu_memory_utilization": "--gpu-memory-utilization",
+               "mode": "--train", "optimizer": "--optimizer", "lora_rank": "--lora-rank",
+               "lora_targets": "--lora-targets", "zero_stage": "--zero", "num_gpus": "--gpus"}
 
 
 def add_arguments(parser) -> None:
@@ -34,7 +40,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     label, arch = model_architecture(args)
     if args.train:
-        setup = TrainingSetup(batch=args.batch, seq=args.seq, mode=args.train, optimizer=args.optimizer,
+        setup = TrainingSetup(batch=args.batch, context_tokens=args.seq, mode=args.train, optimizer=args.optimizer,
                               grad_ckpt=args.grad_ckpt,
                               lora_rank=args.lora_rank if args.train in ("lora", "qlora") else 0,
                               lora_targets=args.lora_targets, zero_stage=args.zero, num_gpus=args.gpus,
@@ -47,7 +53,7 @@ def run(args) -> int:
             from calculators.catalogs import gpus
             gpu_bytes = gpus.get(args.gpu).usable_memory_bytes
         setup = InferenceSetup(batch=args.batch, prompt_tokens=args.seq, new_tokens=args.new_tokens,
-                               weight_format=args.quant, compute_dtype=args.dtype, kv_dtype=args.kv_dtype,
+                               weight_format=args.quant, compute_dtype=args.dtype, kv_format=args.kv_dtype,
                                attn=args.attn, logits_to_keep=0 if args.all_logits else 1, runtime=args.runtime,
                                gpu_memory_bytes=gpu_bytes, gpu_memory_utilization=args.gpu_memory_utilization)
         estimate = estimate_inference(arch, setup)

@@ -5,6 +5,8 @@ from calculators.memory.weights import weight_memory
 
 NAME = "weights"
 HELP = "Weight memory for a parameter count and a number format."
+#: Engine argument -> the flag a reader typed, for error messages.
+FIELD_FLAGS = {"params": "PARAMS", "weight_format": "--format"}
 
 
 def add_arguments(parser) -> None:

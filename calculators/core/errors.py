@@ -16,3 +16,11 @@ class InputError(CalculatorError, ValueError):
         self.field = field
         self.message = message
         super().__init__(f"{field}: {message}")
+
+    def renamed(self, names) -> "InputError":
+        """The same error under the name the reader used for the field: engines name their arguments
+        (``weight_format``), a surface maps them to its own (``--quant``, a record's ``quant`` key)."""
+        head, dot, rest = self.field.partition(".")
+        if head not in names:
+            return self
+        return InputError(names[head] + dot + rest, self.message)

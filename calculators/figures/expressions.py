@@ -92,12 +92,12 @@ def weight_bytes(model_id: str, format_id: str, role: str | None = None) -> floa
 
 def kv_bytes_per_token(model_id: str, kv_format: str = "bf16") -> float:
     """KV-cache bytes one token adds across all layers."""
-    return kv_cache_size(_architecture(model_id), tokens=1, kv_format=kv_format).bytes_per_token
+    return kv_cache_size(_architecture(model_id), context_tokens=1, kv_format=kv_format).bytes_per_token
 
 
 def kv_bytes(model_id: str, tokens: int, batch: int = 1, kv_format: str = "bf16") -> float:
     """KV-cache bytes of ``batch`` sequences of ``tokens`` tokens (sliding-window layers capped)."""
-    return kv_cache_size(_architecture(model_id), tokens=tokens, batch=batch, kv_format=kv_format).bytes_per_batch
+    return kv_cache_size(_architecture(model_id), context_tokens=tokens, batch=batch, kv_format=kv_format).bytes_per_batch
 
 
 def bits(format_id: str) -> float:

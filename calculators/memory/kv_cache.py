@@ -24,12 +24,12 @@ class KvCacheSize:
         return self.bytes_per_sequence * self.batch
 
 
-def kv_cache_size(arch: Architecture, *, tokens: int, batch: int = 1, kv_format: str = "bf16",
+def kv_cache_size(arch: Architecture, *, context_tokens: int, batch: int = 1, kv_format: str = "bf16",
                   latent: bool = True) -> KvCacheSize:
-    """Cache of ``batch`` sequences of ``tokens`` tokens stored in ``kv_format``."""
-    tokens = validate.integer("tokens", tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS)
+    """Cache of ``batch`` sequences of ``context_tokens`` tokens stored in ``kv_format``."""
+    tokens = validate.integer("context_tokens", context_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS)
     batch = validate.integer("batch", batch, minimum=1, maximum=validate.MAX_BATCH)
-    b = formats.get(kv_format, field="kv_dtype").bytes_per_value
+    b = formats.get(kv_format, field="kv_format").bytes_per_value
     return KvCacheSize(bytes_per_value=b, tokens=tokens, batch=batch,
                        bytes_per_token=arch.kv_bytes_per_token(b, latent=latent),
                        bytes_per_sequence=arch.kv_cache_bytes(1, tokens, b, latent=latent), latent=latent)

@@ -25,7 +25,7 @@ class InferenceSetup:
     new_tokens: int = 1
     weight_format: str = "bf16"
     compute_dtype: str = "bf16"
-    kv_dtype: str | None = None
+    kv_format: str | None = None
     attn: str = "sdpa"
     logits_to_keep: int = 1
     runtime: str = "transformers"
@@ -46,10 +46,10 @@ def check(setup: InferenceSetup) -> InferenceSetup:
         str(setup.runtime).lower(), setup.runtime), RUNTIME_NAMES)
     attn = validate.choice("attn", {"flash": "flash_attention_2", "fa2": "flash_attention_2"}.get(
         str(setup.attn).lower(), setup.attn), ATTENTION)
-    fmt = formats.get(setup.weight_format, field="quant")
+    fmt = formats.get(setup.weight_format, field="weight_format")
     if fmt.kind == "block":
-        raise InputError("quant", f"{fmt.id} is a GGUF block type, not a whole-model scheme; use e.g. q4_k_m")
-    kv = formats.get(setup.kv_dtype, field="kv_dtype").id if setup.kv_dtype is not None else None
+        raise InputError("weight_format", f"{fmt.id} is a GGUF block type, not a whole-model scheme; use e.g. q4_k_m")
+    kv = formats.get(setup.kv_format, field="kv_format").id if setup.kv_format is not None else None
     utilization = None
     if setup.gpu_memory_utilization is not None:
         utilization = validate.number("gpu_memory_utilization", setup.gpu_memory_utilization, minimum=0,
@@ -60,9 +60,9 @@ def check(setup: InferenceSetup) -> InferenceSetup:
     keep = validate.integer("logits_to_keep", setup.logits_to_keep, minimum=0, maximum=validate.MAX_SEQUENCE_TOKENS)
     return dataclasses.replace(
         setup, batch=validate.integer("batch", setup.batch, minimum=1, maximum=validate.MAX_BATCH),
-        prompt_tokens=validate.integer("seq", setup.prompt_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS),
+        prompt_tokens=validate.integer("prompt_tokens", setup.prompt_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS),
         new_tokens=validate.integer("new_tokens", setup.new_tokens, minimum=0, maximum=validate.MAX_SEQUENCE_TOKENS),
-        weight_format=fmt.id, compute_dtype=normalize_dtype(setup.compute_dtype, "dtype"), kv_dtype=kv,
+        weight_format=fmt.id, compute_dtype=normalize_dtype(setup.compute_dtype, "compute_dtype"), kv_format=kv,
         attn=attn, logits_to_keep=keep, runtime=runtime, gpu_memory_bytes=gpu_bytes,
         gpu_memory_utilization=utilization,
         max_num_batched_tokens=None if setup.max_num_batched_tokens is None else validate.integer(
@@ -74,9 +74,9 @@ def runtime_data() -> dict:
 
 
 def kv_bytes_per_value(setup: InferenceSetup) -> float:
-    if setup.kv_dtype is None:
+    if setup.kv_format is None:
         return COMPUTE_DTYPES[setup.compute_dtype]
-    return formats.get(setup.kv_dtype).bytes_per_value
+    return formats.get(setup.kv_format).bytes_per_value
 
 
 def representative_layers(arch: Architecture) -> list[int]:

@@ -36,7 +36,7 @@ class TrainingSetup:
     fp32, lora (bf16 frozen base + fp32 adapters), qlora (4-bit base + fp32 adapters)."""
 
     batch: int = 1
-    seq: int = 2048
+    context_tokens: int = 2048
     mode: str = "mixed"
     optimizer: str = "adamw"
     grad_ckpt: bool = False
@@ -76,7 +76,8 @@ def check(setup: TrainingSetup, arch: Architecture) -> TrainingSetup:
     attn = validate.choice("attn", str(setup.attn), ("sdpa", "flash_attention_2", "eager"))
     return dataclasses.replace(
         setup, batch=validate.integer("batch", setup.batch, minimum=1, maximum=validate.MAX_BATCH),
-        seq=validate.integer("seq", setup.seq, minimum=1, maximum=validate.MAX_CONTEXT_TOKENS), mode=mode,
+        context_tokens=validate.integer("context_tokens", setup.context_tokens, minimum=1,
+                                        maximum=validate.MAX_CONTEXT_TOKENS), mode=mode,
         optimizer=optimizers.get(setup.optimizer).id, lora_rank=rank, lora_targets=targets,
         zero_stage=zero, num_gpus=gpus, qlora_format=qfmt, attn=attn)
 
@@ -86,7 +87,7 @@ def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimat
     setup = eager_fallback(arch, check(setup, arch))
     p = saved_activations.PRECISIONS[setup.mode]
     n = setup.num_gpus
-    tokens = setup.batch * setup.seq
+    tokens = setup.batch * setup.context_tokens
     h, v = arch.hidden_size, arch.vocab_size
     warnings = list(arch.warnings)
     if setup.attn == "eager" and not arch.supports_sdpa:
@@ -122,7 +123,7 @@ def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimat
 
     # Activations saved for backward.
     targets = frozenset(setup.lora_targets) if lora else frozenset()
-    per_layer = [saved_activations.layer_saved(arch, i, p, targets, setup.lora_rank, setup.attn, setup.seq)
+    per_layer = [saved_activations.layer_saved(arch, i, p, targets, setup.lora_rank, setup.attn, setup.context_tokens)
                  for i in range(arch.num_layers)]
     final_norm = saved_activations.final_norm_saved(arch, p)
     if setup.grad_ckpt:
@@ -133,7 +134,7 @@ def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimat
         recompute = 0.0
     saved_layers += tokens * final_norm
     if setup.attn == "sdpa":
-        saved_layers += forward.sdpa_mask_bytes(arch, setup.seq, setup.seq)
+        saved_layers += forward.sdpa_mask_bytes(arch, setup.context_tokens, setup.context_tokens)
     head_params = v * h
     casts_forward = BF16 * arch.matmul_params if (p.autocast and p.trainable_base) else 0.0
     casts_saved = casts_forward if not setup.grad_ckpt else (BF16 * head_params if casts_forward else 0.0)

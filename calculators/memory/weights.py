@@ -68,9 +68,9 @@ def tensor_format(tensor: Tensor, fmt: formats.NumberFormat, arch: Architecture)
     return chosen
 
 
-def weight_bytes(arch: Architecture, format_id: str, *, field: str = "quant") -> WeightBytes:
-    """Bytes of every parameter tensor of ``arch`` stored as ``format_id`` (a format or a scheme)."""
-    fmt = formats.get(format_id, field=field)
+def weight_bytes(arch: Architecture, weight_format: str, *, field: str = "weight_format") -> WeightBytes:
+    """Bytes of every parameter tensor of ``arch`` stored as ``weight_format`` (a format or a scheme)."""
+    fmt = formats.get(weight_format, field=field)
     by_role: dict[str, float] = {}
     by_format: dict[str, int] = {}
     total = 0.0
@@ -106,9 +106,9 @@ class WeightMemory:
         return self.bytes / GB
 
 
-def weight_memory(params, format_id: str) -> WeightMemory:
-    """Bytes needed to hold ``params`` weights stored in ``format_id``."""
+def weight_memory(params, weight_format: str) -> WeightMemory:
+    """Bytes needed to hold ``params`` weights stored in ``weight_format``."""
     count = validate.number("params", params, minimum=1, maximum=validate.MAX_PARAMS)
-    fmt = formats.get(format_id)
+    fmt = formats.get(weight_format, field="weight_format")
     count = round(count)
     return WeightMemory(params=count, format=fmt, bytes=count * fmt.bits_per_value / 8)

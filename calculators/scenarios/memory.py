@@ -12,6 +12,11 @@ def _dtype(value) -> str:
     return DTYPE_NAMES.get(value.strip().lower(), value.strip().lower())
 
 
+#: Engine argument -> the record key it comes from, so errors name what the record says.
+INFERENCE_KEYS = {"prompt_tokens": "seq", "kv_format": "kv_dtype", "compute_dtype": "dtype"}
+TRAINING_KEYS = {"context_tokens": "seq", "lora_rank": "lora.r", "lora_targets": "lora.targets"}
+
+
 def inference(record: dict) -> dict:
     """Peak memory of prefill + decode (see ``calculators.memory.inference``)."""
     label, arch = models.resolve(record.get("model"), record.get("config"))
@@ -20,12 +25,16 @@ def inference(record: dict) -> dict:
     setup = InferenceSetup(
         batch=record.get("batch", 1), prompt_tokens=record.get("seq", 2048), new_tokens=record.get("new_tokens", 1),
         weight_format=quant, compute_dtype=dtype if dtype in COMPUTE_DTYPES else "bf16",
-        kv_dtype=record.get("kv_dtype"), attn=record.get("attn", "sdpa"),
+        kv_format=record.get("kv_dtype"), attn=record.get("attn", "sdpa"),
         logits_to_keep=record.get("logits_to_keep", 1) if record.get("logits_to_keep") is not None else 1,
         runtime=record.get("runtime", "transformers"), gpu_memory_bytes=record.get("gpu_memory_bytes"),
         gpu_memory_utilization=record.get("gpu_memory_utilization"),
         max_num_batched_tokens=record.get("max_num_batched_tokens"))
-    result = estimate_inference(arch, setup).as_dict()
+    weights_key = next((key for key in ("quant", "weight_format") if record.get(key)), "dtype")
+    try:
+        result = estimate_inference(arch, setup).as_dict()
+    except InputError as error:
+        raise error.renamed({**INFERENCE_KEYS, "weight_format": weights_key}) from None
     return {"model": label, "n_params": arch.n_params, **result}
 
 
@@ -42,11 +51,14 @@ def training(record: dict) -> dict:
         raise InputError("lora", "expected an object with r and targets")
     mode = record.get("mode", "mixed")
     setup = TrainingSetup(
-        batch=record.get("batch", 1), seq=record.get("seq", 2048), mode=mode,
+        batch=record.get("batch", 1), context_tokens=record.get("seq", 2048), mode=mode,
         optimizer=record.get("optimizer", "adamw"), grad_ckpt=bool(record.get("grad_ckpt", False)),
         lora_rank=lora.get("r", 16 if mode in ("lora", "qlora") else 0),
         lora_targets=_targets(lora.get("targets", ("q_proj", "k_proj", "v_proj", "o_proj"))),
         qlora_format=record.get("qlora_format", "nf4-dq"), zero_stage=record.get("zero_stage", 0),
         num_gpus=record.get("num_gpus", 1), attn=record.get("attn", "sdpa"))
-    result = estimate_training(arch, setup).as_dict()
+    try:
+        result = estimate_training(arch, setup).as_dict()
+    except InputError as error:
+        raise error.renamed(TRAINING_KEYS) from None
     return {"model": label, "n_params": arch.n_params, **result}

@@ -26,7 +26,10 @@ def estimate(case: dict) -> dict:
         raise InputError("config", "give the model's config.json values (or a catalog model name)")
     _, arch = models.resolve(case.get("model"), config)
     gpu = gpus.get(case.get("gpu", ""), field="gpu")
-    step = linear_decode_step(arch, gpu, batch=case["batch"], dtype=case.get("dtype", "bfloat16"))
+    try:
+        step = linear_decode_step(arch, gpu, batch=case["batch"], weight_format=case.get("dtype", "bfloat16"))
+    except InputError as error:
+        raise error.renamed({"weight_format": "dtype"}) from None
     answer = {"kind": KIND, "model": case.get("model"), "gpu": gpu.id, "gpu_name": gpu.name}
     answer.update(dataclasses.asdict(step))
     return answer

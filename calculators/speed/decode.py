@@ -66,7 +66,7 @@ class DecodeStep:
         return "compute" if self.compute_seconds > self.memory_seconds else "memory"
 
 
-def linear_decode_step(arch: Architecture, gpu, *, batch: int, dtype: str = "bf16",
+def linear_decode_step(arch: Architecture, gpu, *, batch: int, weight_format: str = "bf16",
                        eff: Efficiency | None = None) -> LinearDecodeStep:
     """The ``decode_sweep`` measurement: each nn.Linear weight applied once to a (batch, in) activation.
 
@@ -74,8 +74,8 @@ def linear_decode_step(arch: Architecture, gpu, *, batch: int, dtype: str = "bf1
     """
     gpu, eff = gpus.get(gpu), eff or efficiency_data.default()
     batch = validate.integer("batch", batch, minimum=1, maximum=validate.MAX_BATCH)
-    fmt = canonical_format(dtype, field="dtype")
-    bits = bits_per_weight(fmt, field="dtype")
+    fmt = canonical_format(weight_format, field="weight_format")
+    bits = bits_per_weight(fmt, field="weight_format")
     parts = [matmul_time(gpu, eff, m=batch, k=g.in_features, n=g.out_features, count=g.count, weight_bits=bits,
                          activation_bytes=bits / 8, compute_format=fmt)
              for g in arch.linear_groups if g.role not in NOT_NN_LINEAR]

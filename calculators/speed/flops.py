@@ -63,13 +63,14 @@ class GpuTime:
         return self.gpu_seconds / self.gpus
 
 
-def gpu_time(flops: float, gpu: Gpu, *, dtype: str = "bf16", mfu_percent: float = 40, gpus: int = 1) -> GpuTime:
-    """Time to do ``flops`` on ``gpus`` copies of ``gpu`` at ``mfu_percent`` of its dense ``dtype`` peak."""
+def gpu_time(flops: float, gpu: Gpu, *, compute_format: str = "bf16", mfu_percent: float = 40, gpus: int = 1) -> GpuTime:
+    """Time to do ``flops`` on ``gpus`` copies of ``gpu`` at ``mfu_percent`` of its dense ``compute_format`` peak."""
     mfu = validate.number("mfu", mfu_percent, minimum=0, exclusive_minimum=True, maximum=100) / 100
     count = validate.integer("gpus", gpus, minimum=1, maximum=1_000_000)
-    peak = gpu.peak_flops_per_s(dtype)
+    peak = gpu.peak_flops_per_s(compute_format)
     if not peak:
-        raise InputError("dtype", f"{gpu.name} has no published dense {dtype.upper()} figure; pick another format")
+        raise InputError("compute_format", f"{gpu.name} has no published dense {compute_format.upper()} figure; "
+                                           "pick another format")
     return GpuTime(flops=flops, peak_flops_per_s=peak, mfu=mfu, gpus=count)
 
 

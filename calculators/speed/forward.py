@@ -50,7 +50,7 @@ def allreduce_seconds(gpu: Gpu, eff: Efficiency, *, tp: int, bytes_per_gpu: floa
 
 def needs_dequantization(weight_format: str) -> bool:
     """True when tensor cores cannot take the weights as stored (``tensor_core_native`` in the format catalog)."""
-    return not formats.get(weight_format).tensor_core_native
+    return not formats.get(weight_format, field="weight_format").tensor_core_native
 
 
 def bits_per_weight(weight_format: str, *, field: str = "weight_format") -> float:

@@ -39,15 +39,15 @@ class TensorParallelPlan:
         return self.step.tokens_per_s_total
 
 
-def tensor_parallel_plan(arch: Architecture, gpu, *, degree: int, weight_format: str = "bf16", batch: int = 1,
+def tensor_parallel_plan(arch: Architecture, gpu, *, tensor_parallel: int, weight_format: str = "bf16", batch: int = 1,
                          context_tokens: int = 4096, kv_format: str = "bf16") -> TensorParallelPlan:
     """Weights split ``degree`` ways; the KV cache split by key-value heads, so beyond ``num_kv_heads`` GPUs
     each head is replicated and the cache per GPU stops shrinking; activations split evenly. The step is
     :func:`decode_step` with ``tensor_parallel=degree`` (two ring all-reduces per layer)."""
     gpu = gpus.get(gpu)
-    degree = validate.integer("degree", degree, minimum=1, maximum=64)
+    degree = validate.integer("tensor_parallel", tensor_parallel, minimum=1, maximum=64)
     if degree > 1 and gpu.link_bytes_per_s_one_way() is None:
-        raise InputError("degree", f"{gpu.name} has no published interconnect; it is not split across GPUs")
+        raise InputError("tensor_parallel", f"{gpu.name} has no published interconnect; it is not split across GPUs")
     need = memory_needed(arch, weight_format=weight_format, batch=batch, context_tokens=context_tokens,
                          kv_format=kv_format)
     kv_split = min(degree, max(arch.num_kv_heads, 1))

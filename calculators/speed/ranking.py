@@ -46,7 +46,7 @@ def memory_needed(arch: Architecture, *, weight_format: str, batch: int, context
     weights tensor by tensor, KV cache, activations, logits) for a prompt of ``context_tokens``.
     The CUDA context is not included because usable memory already excludes it."""
     setup = InferenceSetup(batch=batch, prompt_tokens=max(context_tokens, 1), new_tokens=1,
-                           weight_format=weight_format, kv_dtype=kv_format, runtime=formats.get(weight_format).runtime or "transformers")
+                           weight_format=weight_format, kv_format=kv_format, runtime=formats.get(weight_format, field="weight_format").runtime or "transformers")
     estimate = estimate_inference(arch, setup)
     return MemoryNeed(weights_bytes=estimate.component("weights"), kv_cache_bytes=estimate.component("kv_cache"),
                       total_bytes=estimate.peak_allocated_bytes,

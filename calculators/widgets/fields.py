@@ -34,19 +34,18 @@ def gpu_field(default: str = "h100-sxm", *, name: str = "gpu", label: str = "GPU
     return Field(name, label, "select", default, options=tuple((g.id, g.name) for g in gpus.all_gpus().values()))
 
 
-#: How the engine names a weight format argument.
-WEIGHT_FORMAT_ENGINE_NAMES = ("weight_format", "quant", "format")
+#: The engine argument behind each published format field name: the engines' errors about it land on the field.
+FORMAT_ENGINE_NAMES = {"weights": ("weight_format",), "format": ("weight_format",), "kv_dtype": ("kv_format",)}
 
 
 def format_field(name: str, label: str, default: str, choices: tuple[str, ...] | None = None) -> Field:
     ids = choices or tuple(formats.all_formats())
-    engine_names = WEIGHT_FORMAT_ENGINE_NAMES if name == "weights" else ()
     return Field(name, label, "select", default, options=tuple((f, formats.get(f).label) for f in ids),
-                 engine_names=engine_names)
+                 engine_names=FORMAT_ENGINE_NAMES.get(name, ()))
 
 
-def count_field(name: str, label: str, default: int, help: str = "") -> Field:
-    return Field(name, label, "number", str(default), help=help)
+def count_field(name: str, label: str, default: int, help: str = "", engine_names: tuple[str, ...] = ()) -> Field:
+    return Field(name, label, "number", str(default), help=help, engine_names=engine_names)
 
 
 def architecture(inputs) -> tuple[str, Architecture]:
@@ -95,9 +94,9 @@ def catalog_model_field(default: str = "llama-3.1-8b") -> Field:
 
 
 def degree_field(default: int = 1) -> Field:
-    """The tensor-parallel GPU count; the engines' errors about it (``degree``, ``tensor_parallel``) land here."""
+    """The tensor-parallel GPU count; the engines' errors about ``tensor_parallel`` land here."""
     return Field("tp", "GPUs (tensor-parallel degree)", "select", str(default),
-                 options=tuple((str(d), str(d)) for d in TP_DEGREES), engine_names=("degree", "tensor_parallel"))
+                 options=tuple((str(d), str(d)) for d in TP_DEGREES), engine_names=("tensor_parallel",))
 
 
 def degree(inputs, name: str = "tp") -> int:

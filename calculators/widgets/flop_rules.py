@@ -22,7 +22,7 @@ def _compute(inputs):
     gpu = fields.gpu(inputs)
     dtype = validate.choice("dtype", inputs["dtype"], tuple(v for v, _ in DTYPE_CHOICES))
     train = flops.training_flops(active, tokens)
-    time = flops.gpu_time(train, gpu, dtype=dtype, mfu_percent=inputs["mfu"], gpus=inputs["gpus"])
+    time = flops.gpu_time(train, gpu, compute_format=dtype, mfu_percent=inputs["mfu"], gpus=inputs["gpus"])
     per_token = flops.forward_flops_per_token(active)
     return {
         "train_flops": f"{units.format_scientific(train)} FLOP",
@@ -45,7 +45,7 @@ WIDGET = Widget(
         fields.params_field(),
         Field("tokens", "Training tokens (D)", "number", "15e12", help="For example 15e12 for 15 trillion."),
         fields.gpu_field("h100-sxm"),
-        Field("dtype", "Tensor-core format", "select", "bf16", options=DTYPE_CHOICES),
+        Field("dtype", "Tensor-core format", "select", "bf16", options=DTYPE_CHOICES, engine_names=("compute_format",)),
         Field("mfu", "MFU (% of dense peak achieved)", "number", "40"),
         fields.count_field("gpus", "GPUs", 1),
     ),

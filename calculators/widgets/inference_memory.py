@@ -19,7 +19,7 @@ def _compute(inputs):
     setup = InferenceSetup(
         batch=fields.batch(inputs), prompt_tokens=fields.tokens(inputs, "prompt"),
         new_tokens=fields.tokens(inputs, "output", minimum=1), weight_format=inputs["weights"],
-        kv_dtype=inputs["kv_dtype"], runtime=runtime,
+        kv_format=inputs["kv_dtype"], runtime=runtime,
         gpu_memory_bytes=gpu.usable_memory_bytes if runtime == "vllm" else None)
     estimate = estimate_inference(arch, setup)
     chart = fields.breakdown_chart(estimate, LABELS, f"GPU memory for {label} on {gpu.name}", gpu)

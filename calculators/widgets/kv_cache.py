@@ -21,8 +21,8 @@ def _curve(arch, label, tokens, kv_dtype):
     points = sorted({t for t in CURVE_TOKENS if t <= longest} | {tokens})
     if len(points) < 2:
         points = [max(tokens // 2, 1), tokens] if tokens > 1 else [1, 2]
-    sizes = [(t, kv.kv_cache_size(arch, tokens=t, kv_format=kv_dtype).bytes_per_sequence / 2**30) for t in points]
-    full = kv.kv_cache_size(arch, tokens=1, kv_format=kv_dtype).bytes_per_token
+    sizes = [(t, kv.kv_cache_size(arch, context_tokens=t, kv_format=kv_dtype).bytes_per_sequence / 2**30) for t in points]
+    full = kv.kv_cache_size(arch, context_tokens=1, kv_format=kv_dtype).bytes_per_token
     series = [Series(f"{label}, {kv_dtype.upper()}", tuple(sizes), markers=True)]
     if any(layer.kind == "sliding" for layer in arch.attention):
         series.append(Series("if no layer had a window", tuple((t, full * t / 2**30) for t in points), dashed=True))
@@ -41,10 +41,10 @@ def _compute(inputs):
     weight_format = validate.choice("weights", inputs["weights"], WEIGHT_CHOICES)
     tokens = fields.tokens(inputs, "context")
     batch = fields.batch(inputs)
-    size = kv.kv_cache_size(arch, tokens=tokens, batch=batch, kv_format=kv_dtype)
+    size = kv.kv_cache_size(arch, context_tokens=tokens, batch=batch, kv_format=kv_dtype)
     # vLLM's budget: the weights, the profiled activation peak, CUDA graphs and non-torch memory come first.
     serving = estimate_inference(arch, InferenceSetup(
-        batch=batch, prompt_tokens=tokens, new_tokens=0, weight_format=weight_format, kv_dtype=kv_dtype,
+        batch=batch, prompt_tokens=tokens, new_tokens=0, weight_format=weight_format, kv_format=kv_dtype,
         runtime="vllm", gpu_memory_bytes=gpu.usable_memory_bytes))
     pool = serving.kv_pool.pool_bytes
     utilization = serving.kv_pool.gpu_memory_utilization

@@ -13,8 +13,8 @@ def _plans(arch, gpu, inputs):
     chosen = fields.degree(inputs)
     degrees = [d for d in fields.TP_DEGREES if d == 1 or gpu.link_bytes_per_s_one_way() is not None]
     if chosen not in degrees:
-        tensor_parallel_plan(arch, gpu, degree=chosen, **options)  # raises with the reason, on the tp field
-    plans = {d: tensor_parallel_plan(arch, gpu, degree=d, **options) for d in degrees}
+        tensor_parallel_plan(arch, gpu, tensor_parallel=chosen, **options)  # raises with the reason, on the tp field
+    plans = {d: tensor_parallel_plan(arch, gpu, tensor_parallel=d, **options) for d in degrees}
     return plans[chosen], plans
 
 

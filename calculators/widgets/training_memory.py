@@ -39,7 +39,7 @@ def _setup(inputs, arch) -> TrainingSetup:
     ckpt = validate.choice("grad_ckpt", inputs["grad_ckpt"], ("no", "yes")) == "yes"
     gpus = validate.integer("gpus", inputs["gpus"], minimum=1, maximum=100_000)
     zero = int(validate.choice("zero", inputs["zero"], tuple(v for v, _ in ZERO_CHOICES)))
-    return TrainingSetup(batch=fields.batch(inputs), seq=fields.tokens(inputs, "seq"), mode=mode,
+    return TrainingSetup(batch=fields.batch(inputs), context_tokens=fields.tokens(inputs, "seq"), mode=mode,
                          optimizer=optimizer, grad_ckpt=ckpt, lora_rank=rank if lora else 0,
                          lora_targets=targets or TrainingSetup.lora_targets, zero_stage=zero, num_gpus=gpus)
 
@@ -89,7 +89,7 @@ WIDGET = Widget(
               options=tuple((o.id, o.label) for o in optimizers.all_optimizers().values())),
         Field("grad_ckpt", "Gradient checkpointing", "select", "no", options=(("no", "Off"), ("yes", "On"))),
         fields.count_field("batch", "Micro-batch (sequences per GPU)", 1),
-        fields.count_field("seq", "Sequence length (tokens)", 2048),
+        fields.count_field("seq", "Sequence length (tokens)", 2048, engine_names=("context_tokens",)),
         fields.count_field("rank", "LoRA rank", 16, help="Used by LoRA and QLoRA."),
         Field("targets", "LoRA target modules", "select", "all-linear", options=TARGET_CHOICES,
               help="Used by LoRA and QLoRA."),

@@ -23,7 +23,7 @@ WIDGET = Widget(
     title="Weight memory",
     fields=(
         Field("params", "Parameters", "number", "8.03e9", help="Total parameter count, e.g. 8.03e9 or 70e9"),
-        Field("format", "Number format", "select", "bf16",
+        Field("format", "Number format", "select", "bf16", engine_names=("weight_format",),
               options=tuple((f, formats.get(f).label) for f in _FORMAT_CHOICES)),
     ),
     outputs=(

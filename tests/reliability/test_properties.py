@@ -93,7 +93,7 @@ def inference_setups(**fixed):
         InferenceSetup,
         batch=st.integers(1, 64), prompt_tokens=st.integers(1, 32_768), new_tokens=st.integers(0, 4096),
         weight_format=st.sampled_from(WEIGHT_FORMATS), compute_dtype=st.sampled_from(("bf16", "fp16", "fp32")),
-        kv_dtype=st.sampled_from((None,) + KV_FORMATS), attn=st.sampled_from(ATTN),
+        kv_format=st.sampled_from((None,) + KV_FORMATS), attn=st.sampled_from(ATTN),
         logits_to_keep=st.sampled_from((0, 1, 2, 64)), runtime=st.sampled_from(RUNTIMES),
         gpu_memory_bytes=st.sampled_from((None, 24 * 2**30, 80 * 2**30, 192 * 2**30)),
         gpu_memory_utilization=st.sampled_from((None, 0.5, 0.9, 1.0)),
@@ -111,7 +111,7 @@ def training_cases(draw, models=catalog_arch, modes=MODES):
     model = draw(models)
     mode = draw(st.sampled_from(modes))
     setup = TrainingSetup(
-        batch=draw(st.integers(1, 16)), seq=draw(st.integers(1, 8192)), mode=mode,
+        batch=draw(st.integers(1, 16)), context_tokens=draw(st.integers(1, 8192)), mode=mode,
         optimizer=draw(st.sampled_from(OPTIMIZERS)), grad_ckpt=draw(st.booleans()),
         lora_rank=draw(st.integers(1, 64)) if mode in ("lora", "qlora") else 0,
         lora_targets=draw(lora_targets(model)), qlora_format=draw(st.sampled_from(QLORA_FORMATS)),
@@ -213,20 +213,28 @@ def test_inference_memory_grows_with_bytes_per_weight(model, setup, a, b):
 def test_inference_memory_grows_with_kv_cache_precision(model, setup, a, b):
     if formats.get(a).bits_per_value > formats.get(b).bits_per_value:
         a, b = b, a
-    assert_not_more(inference(model, setup, kv_dtype=a), inference(model, setup, kv_dtype=b), f"kv {a} -> {b}")
+    assert_not_more(inference(model, setup, kv_format=a), inference(model, setup, kv_format=b), f"kv {a} -> {b}")
 
 
 @PROPERTY
 @given(any_arch, inference_setups())
 def test_inference_features_that_hold_more_never_need_less(model, setup):
-    assert_not_more(inference(model, setup, attn="sdpa"), inference(model, setup, attn="eager"), "eager attention")
+    if setup.compute_dtype != "fp32":
+        # Named exception: an fp32 grouped-query SDPA call falls back to PyTorch's math kernel, which holds the fp32
+        # scores twice next to K/V repeated to every head (calculators.memory.forward.sdpa_extra), a little more
+        # than eager attention's own copies on a short decode step.
+        assert_not_more(inference(model, setup, attn="sdpa"), inference(model, setup, attn="eager"), "eager attention")
     assert_not_more(inference(model, setup, attn="flash_attention_2"), inference(model, setup, attn="eager"),
                     "eager attention")
     assert_not_more(inference(model, setup, logits_to_keep=1), inference(model, setup, logits_to_keep=0),
                     "keep every position's logits")
-    assert_not_more(inference(model, setup, compute_dtype="bf16"), inference(model, setup, compute_dtype="fp32"),
-                    "fp32 compute")
-    assert_not_more(inference(model, setup, kv_dtype="bf16"), inference(model, setup, kv_dtype="fp32"), "fp32 KV")
+    if setup.attn != "eager":
+        # Named exception: eager attention in bf16 converts the score matrix to fp32 for the softmax and keeps
+        # the bf16 input beside it (calculators.memory.forward.eager_scores), so at long prompts a bf16 layer can
+        # hold a few MB more than an fp32 one, whose softmax needs no conversion.
+        assert_not_more(inference(model, setup, compute_dtype="bf16"), inference(model, setup, compute_dtype="fp32"),
+                        "fp32 compute")
+    assert_not_more(inference(model, setup, kv_format="bf16"), inference(model, setup, kv_format="fp32"), "fp32 KV")
 
 
 @PROPERTY
@@ -234,7 +242,7 @@ def test_inference_features_that_hold_more_never_need_less(model, setup):
 def test_training_memory_grows_with_batch_and_sequence(case, batch, seq):
     model, setup = case
     assert_not_more(training(model, setup), training(model, setup, batch=setup.batch + batch), "batch")
-    assert_not_more(training(model, setup), training(model, setup, seq=setup.seq + seq), "sequence")
+    assert_not_more(training(model, setup), training(model, setup, context_tokens=setup.context_tokens + seq), "sequence")
 
 
 @PROPERTY

@@ -15,7 +15,7 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     cfg = rt["llama_cpp"]
     weights = weight_bytes(arch, setup.weight_format)
     on_gpu = weights.total_bytes - (weights.role_bytes("embedding") if not arch.tie_word_embeddings else 0.0)
-    kv_b = kv_bytes_per_value(setup) if setup.kv_dtype else 2  # llama.cpp defaults to an f16 cache
+    kv_b = kv_bytes_per_value(setup) if setup.kv_format else 2  # llama.cpp defaults to an f16 cache
     pad = cfg["kv_padding_tokens"]
     context = math.ceil((setup.prompt_tokens + setup.new_tokens) / pad) * pad
     kv = setup.batch * sum(layer.cache_values(context, latent=True) for layer in arch.attention) * kv_b

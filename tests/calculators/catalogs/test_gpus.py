@@ -179,4 +179,4 @@ def test_dataclass_is_frozen_and_derived_units():
     assert gpus.get("m4-max-128gb").peak_flops_per_s("bf16") is None
     with pytest.raises(InputError) as info:
         h100.dense_tflops_for("fp64")
-    assert info.value.field == "dtype"
+    assert info.value.field == "compute_format"

@@ -34,7 +34,9 @@ def test_estimate_handles_every_truth_record(record, tmp_path, capsys):
     ('{"kind": "inference", "model": "llama-3.1-8b", "batch": -1}', "batch"),
     ('{"kind": "inference", "model": "llama-3.1-8b", "seq": 1e40}', "seq"),
     ('{"kind": "inference", "model": "llama-3.1-8b", "quant": "q1"}', "quant"),
-    ('{"kind": "training", "model": "llama-3.1-8b", "mode": "lora", "lora": {"r": 8, "targets": ["wq"]}}', "lora_targets"),
+    ('{"kind": "training", "model": "llama-3.1-8b", "mode": "lora", "lora": {"r": 8, "targets": ["wq"]}}', "lora.targets"),
+    ('{"kind": "inference", "model": "llama-3.1-8b", "kv_dtype": "fp7"}', "kv_dtype"),
+    ('{"kind": "linear_decode_step", "model": "llama-3.1-8b", "gpu": "h200", "batch": 1, "dtype": "q9"}', "dtype"),
     ('{"kind": "inference", "config": {"model_type": "llama", "hidden_size": "wide"}}', "config.hidden_size"),
     ('{"kind": "inference", "config": ' + "[" * 100 + "]" * 100 + "}", "json"),
 ])

@@ -26,13 +26,13 @@ def test_speed_json(config_file, capsys):
 
 
 @pytest.mark.parametrize("argv, field", [
-    (["speed", "--gpu", "h1000"], "gpu"),
-    (["speed", "--batch", "1,x"], "batches"),
-    (["speed", "--batch", "0"], "batches"),
-    (["speed", "--weights", "q9"], "weight_format"),
-    (["gpus", "--sort", "fast"], "sort_by"),
-    (["gpus", "--price", "h100"], "price"),
-    (["gpus", "--price", "nope=1"], "prices"),
+    (["speed", "--gpu", "h1000"], "--gpu"),
+    (["speed", "--batch", "1,x"], "--batch"),
+    (["speed", "--batch", "0"], "--batch"),
+    (["speed", "--weights", "q9"], "--weights"),
+    (["gpus", "--sort", "fast"], "--sort"),
+    (["gpus", "--price", "h100"], "--price"),
+    (["gpus", "--price", "nope=1"], "--price"),
 ])
 def test_bad_input_is_one_line_exit_2(config_file, capsys, argv, field):
     assert cli.main(argv[:1] + ["--config", config_file(LLAMA_8B)] + argv[1:]) == 2

@@ -22,9 +22,10 @@ def test_vram_reads_a_config_file(tmp_path):
 
 
 @pytest.mark.parametrize("args, field", [
-    (["vram", "llama-3.1-8b", "--quant", "q9"], "quant"), (["vram", "nope-1b"], "model"),
-    (["vram", "llama-3.1-8b", "--batch", "0"], "batch"), (["vram", "--config", "/no/such/file"], "config"),
-    (["vram", "llama-3.1-8b", "--train", "dpo"], "mode"),
+    (["vram", "llama-3.1-8b", "--quant", "q9"], "--quant"), (["vram", "nope-1b"], "model"),
+    (["vram", "llama-3.1-8b", "--batch", "0"], "--batch"), (["vram", "--config", "/no/such/file"], "config"),
+    (["vram", "llama-3.1-8b", "--train", "dpo"], "--train"),
+    (["vram", "llama-3.1-8b", "--seq", "0"], "--seq"), (["vram", "llama-3.1-8b", "--kv-dtype", "fp7"], "--kv-dtype"),
 ])
 def test_vram_bad_input(args, field):
     proc = run_cli(args)

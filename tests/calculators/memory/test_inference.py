@@ -60,7 +60,7 @@ def test_fp32_inference_doubles_weights_and_cache():
 
 
 def test_kv_dtype_fp8_halves_the_cache():
-    assert est(prompt_tokens=8192, kv_dtype="fp8").component("kv_cache") == est(prompt_tokens=8192).component("kv_cache") / 2
+    assert est(prompt_tokens=8192, kv_format="fp8").component("kv_cache") == est(prompt_tokens=8192).component("kv_cache") / 2
 
 
 def test_quantized_weights_shrink_the_weights_component():

@@ -11,7 +11,7 @@ def arch(model_id):
 
 
 def test_llama_8b_costs_128_kib_per_token():
-    size = kv.kv_cache_size(arch("llama-3.1-8b"), tokens=8192, batch=4)
+    size = kv.kv_cache_size(arch("llama-3.1-8b"), context_tokens=8192, batch=4)
     assert size.bytes_per_token == 2 * 32 * 8 * 128 * 2
     assert size.bytes_per_sequence == 8192 * size.bytes_per_token
     assert size.bytes_per_batch == 4 * size.bytes_per_sequence
@@ -19,7 +19,7 @@ def test_llama_8b_costs_128_kib_per_token():
 
 def test_sliding_window_layers_stop_growing():
     gemma = arch("gemma-3-27b")
-    short, long = (kv.kv_cache_size(gemma, tokens=t).bytes_per_sequence for t in (1024, 32768))
+    short, long = (kv.kv_cache_size(gemma, context_tokens=t).bytes_per_sequence for t in (1024, 32768))
     assert long < 32 * short  # 52 of 62 layers keep only 1,024 tokens
     assert "hybrid: 52 of 62 layers" in kv.attention_kind(gemma)
 
@@ -32,8 +32,8 @@ def test_attention_kind_names_the_sharing(model_id, kind):
 
 def test_mla_stores_the_latent():
     deepseek = arch("deepseek-v3")
-    assert kv.kv_cache_size(deepseek, tokens=1).bytes_per_token == 61 * 576 * 2
-    assert kv.kv_cache_size(deepseek, tokens=1, latent=False).bytes_per_token > 50 * 61 * 576 * 2
+    assert kv.kv_cache_size(deepseek, context_tokens=1).bytes_per_token == 61 * 576 * 2
+    assert kv.kv_cache_size(deepseek, context_tokens=1, latent=False).bytes_per_token > 50 * 61 * 576 * 2
 
 
 def test_sequences_that_fit_round_to_blocks():

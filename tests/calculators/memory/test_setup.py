@@ -13,9 +13,10 @@ def test_long_context_beyond_the_model_warns():
 
 @pytest.mark.parametrize("field, kw", [
     ("batch", {"batch": 0}), ("batch", {"batch": -3}), ("batch", {"batch": 10**12}),
-    ("seq", {"prompt_tokens": 0}), ("seq", {"prompt_tokens": "lots"}), ("seq", {"prompt_tokens": 1e30}),
-    ("quant", {"weight_format": "q9_k"}), ("quant", {"weight_format": "q4_k"}), ("kv_dtype", {"kv_dtype": "fp7"}),
-    ("attn", {"attn": "magic"}), ("runtime", {"runtime": "tgi"}), ("dtype", {"compute_dtype": "int8"}),
+    ("prompt_tokens", {"prompt_tokens": 0}), ("prompt_tokens", {"prompt_tokens": "lots"}),
+    ("prompt_tokens", {"prompt_tokens": 1e30}), ("weight_format", {"weight_format": "q9_k"}),
+    ("weight_format", {"weight_format": "q4_k"}), ("kv_format", {"kv_format": "fp7"}),
+    ("attn", {"attn": "magic"}), ("runtime", {"runtime": "tgi"}), ("compute_dtype", {"compute_dtype": "int8"}),
     ("logits_to_keep", {"logits_to_keep": -1}),
     ("gpu_memory_utilization", {"runtime": "vllm", "gpu_memory_utilization": 1.5}),
 ])

@@ -61,4 +61,4 @@ def test_plain_formats_scale_every_tensor():
 def test_unknown_quantization_names_the_field(bad):
     with pytest.raises(InputError) as caught:
         weight_bytes(ARCH, bad)
-    assert caught.value.field == "quant"
+    assert caught.value.field == "weight_format"

@@ -10,7 +10,7 @@ def test_four_h100s_hold_llama_70b():
     result = widgets.run("tensor-parallel", {"model": "llama-3.1-70b", "gpu": "h100-sxm", "tp": "4"})
     assert result["ok"], result
     out = result["outputs"]
-    plan = tensor_parallel_plan(models.resolve("llama-3.1-70b")[1], "h100-sxm", degree=4)
+    plan = tensor_parallel_plan(models.resolve("llama-3.1-70b")[1], "h100-sxm", tensor_parallel=4)
     assert out["weights"] == format_bytes(plan.weights_per_gpu_bytes)
     assert "fits" in out["notes"] and "160 all-reduces" in out["notes"]
     assert out["table"].count("<tr>") == 5  # header and degrees 1, 2, 4, 8

@@ -18,7 +18,7 @@ def test_defaults_are_the_engine_lora_estimate():
     out = run()
     arch = models.resolve("llama-3.1-8b")[1]
     targets = ("down_proj", "gate_proj", "k_proj", "o_proj", "q_proj", "up_proj", "v_proj")
-    estimate = estimate_training(arch, TrainingSetup(batch=1, seq=2048, mode="lora", lora_rank=16, lora_targets=targets))
+    estimate = estimate_training(arch, TrainingSetup(batch=1, context_tokens=2048, mode="lora", lora_rank=16, lora_targets=targets))
     assert out["total"] == format_bytes(estimate.device_used_bytes)
     assert out["trainable"].startswith("41,943,040 of 8,030,261,248")
     assert out["verdict"].startswith("fits on NVIDIA H100")
