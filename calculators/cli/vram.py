@@ -3,6 +3,7 @@
 from calculators.cli.args import add_model_arguments, model_architecture
 from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
 from calculators.memory.fit import fits
+from calculators.memory.precision import RECORD_MODE_NAMES
 from calculators.core.units import format_bytes
 
 NAME = "vram"
@@ -28,7 +29,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--runtime", default="transformers", help="transformers, vllm or llama.cpp")
     parser.add_argument("--gpu", default=None, help="GPU for vLLM's KV capacity, e.g. h100-sxm")
     parser.add_argument("--gpu-memory-utilization", default=None, help="vLLM fraction of the GPU (default 0.9)")
-    parser.add_argument("--train", default=None, metavar="MODE", help="training: mixed, bf16, fp32, lora or qlora")
+    parser.add_argument("--train", default=None, metavar="MODE", help="training: amp (FP32 weights, BF16 autocast; also spelled mixed), bf16, fp32, lora or qlora")
     parser.add_argument("--optimizer", default="adamw", help="adamw, adamw8bit, sgd, adafactor or lion")
     parser.add_argument("--grad-ckpt", action="store_true", help="gradient checkpointing")
     parser.add_argument("--lora-rank", default="16", help="LoRA rank (default 16)")
@@ -40,7 +41,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     label, arch = model_architecture(args)
     if args.train:
-        setup = TrainingSetup(batch=args.batch, context_tokens=args.seq, mode=args.train, optimizer=args.optimizer,
+        mode = RECORD_MODE_NAMES.get(args.train, args.train)
+        setup = TrainingSetup(batch=args.batch, context_tokens=args.seq, mode=mode, optimizer=args.optimizer,
                               grad_ckpt=args.grad_ckpt,
                               lora_rank=args.lora_rank if args.train in ("lora", "qlora") else 0,
                               lora_targets=args.lora_targets, zero_stage=args.zero, num_gpus=args.gpus,

@@ -10,21 +10,7 @@ from calculators.core import validate
 from calculators.architectures import Architecture
 from calculators.core.errors import InputError
 from calculators.memory import optimizers
-
-#: precision -> (weight bytes, gradient bytes, master-weight bytes, optimizer-state dtype bytes)
-PRECISIONS = {
-    "mixed": (2, 2, 4, 4),   # BF16 weights and gradients, FP32 master copy and states (DeepSpeed, Megatron)
-    "amp": (4, 4, 0, 4),     # FP32 weights under BF16 autocast (PyTorch AMP): the weights are the master copy
-    "bf16": (2, 2, 0, 2),    # pure BF16: weights, gradients and states
-    "fp32": (4, 4, 0, 4),
-}
-PRECISION_LABELS = {
-    "mixed": "BF16 mixed precision, FP32 master weights",
-    "amp": "FP32 weights with BF16 autocast (PyTorch AMP)",
-    "bf16": "Pure BF16",
-    "fp32": "FP32",
-}
-
+from calculators.memory import precision as precisions
 
 @dataclasses.dataclass(frozen=True)
 class ModelStates:
@@ -64,8 +50,8 @@ def model_states(optimizer: str, precision: str, *, arch: Architecture | None = 
     Adafactor's factored second moment depends on matrix shapes, so it needs ``arch`` for full training.
     """
     opt = optimizers.get(optimizer)
-    precision = validate.choice("precision", precision, tuple(PRECISIONS))
-    w, g, master, state = PRECISIONS[precision]
+    precision = validate.choice("precision", precision, tuple(precisions.STATES))
+    w, g, master, state = precisions.STATES[precision]
     if params is None:
         if arch is None:
             raise InputError("params", "give a model or a parameter count")

@@ -16,32 +16,11 @@ the backward formulas of its operations need:
   inputs) and the product (down_proj input) when down_proj needs it.
 """
 
-import dataclasses
-
 from calculators.architectures import Architecture
+from calculators.memory import precision
+from calculators.memory.precision import Precision
 
-FP32 = 4
-BF16 = 2
-
-
-@dataclasses.dataclass(frozen=True)
-class Precision:
-    """Bytes per element of what a training mode stores and computes."""
-
-    weight: int      # stored base weights (and norm weights)
-    residual: int    # residual stream between layers
-    act: int         # matmul outputs
-    autocast: bool   # torch.autocast(bfloat16) around the forward
-    trainable_base: bool
-
-
-PRECISIONS = {
-    "mixed": Precision(FP32, FP32, BF16, True, True),
-    "bf16": Precision(BF16, BF16, BF16, False, True),
-    "fp32": Precision(FP32, FP32, FP32, False, True),
-    "lora": Precision(BF16, BF16, BF16, True, False),
-    "qlora": Precision(BF16, BF16, BF16, True, False),
-}
+FP32, BF16 = precision.FP32, precision.BF16
 
 
 def norm_saved(arch: Architecture, p: Precision, in_bytes: int) -> tuple[int, int]:

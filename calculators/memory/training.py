@@ -19,25 +19,25 @@ from calculators.core import validate
 from calculators.architectures import Architecture
 from calculators.core.caveats import Caveat
 from calculators.core.errors import InputError
-from calculators.memory import forward, optimizers, saved_activations
+from calculators.memory import forward, optimizers, precision, saved_activations
 from calculators.memory.lora import lora_params
 from calculators.memory.setup import eager_fallback, runtime_data
 from calculators.memory.result import Facts, MemoryEstimate, make_estimate
 from calculators.memory.weights import weight_bytes
 
-MODES = ("mixed", "bf16", "fp32", "lora", "qlora")
+MODES = tuple(precision.TRAINING)
 FP32 = 4
 BF16 = 2
 
 
 @dataclasses.dataclass(frozen=True)
 class TrainingSetup:
-    """One training configuration. ``mode``: mixed (fp32 weights + bf16 autocast), bf16 (pure bf16),
+    """One training configuration. ``mode``: amp (fp32 weights + bf16 autocast), bf16 (pure bf16),
     fp32, lora (bf16 frozen base + fp32 adapters), qlora (4-bit base + fp32 adapters)."""
 
     batch: int = 1
     context_tokens: int = 2048
-    mode: str = "mixed"
+    mode: str = "amp"
     optimizer: str = "adamw"
     grad_ckpt: bool = False
     lora_rank: int = 0
@@ -85,7 +85,7 @@ def check(setup: TrainingSetup, arch: Architecture) -> TrainingSetup:
 def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimate:
     """Peak memory of a training step (the second step: optimizer states already exist)."""
     setup = eager_fallback(arch, check(setup, arch))
-    p = saved_activations.PRECISIONS[setup.mode]
+    p = precision.TRAINING[setup.mode]
     n = setup.num_gpus
     tokens = setup.batch * setup.context_tokens
     h, v = arch.hidden_size, arch.vocab_size

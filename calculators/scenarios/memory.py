@@ -3,6 +3,7 @@
 from calculators.catalogs import models
 from calculators.core.errors import InputError
 from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
+from calculators.memory.precision import RECORD_MODE_NAMES
 from calculators.memory.setup import COMPUTE_DTYPES, DTYPE_NAMES
 
 
@@ -50,6 +51,7 @@ def training(record: dict) -> dict:
     if not isinstance(lora, dict):
         raise InputError("lora", "expected an object with r and targets")
     mode = record.get("mode", "mixed")
+    mode = RECORD_MODE_NAMES.get(mode, mode) if isinstance(mode, str) else mode
     setup = TrainingSetup(
         batch=record.get("batch", 1), context_tokens=record.get("seq", 2048), mode=mode,
         optimizer=record.get("optimizer", "adamw"), grad_ckpt=bool(record.get("grad_ckpt", False)),

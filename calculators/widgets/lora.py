@@ -21,7 +21,7 @@ def _compute(inputs):
     trainable = sum(n for _, n in by_module)
     # Adapters train in FP32 with AdamW (PEFT's default): 4 + 4 + 8 bytes per adapter parameter.
     adapter = model_states("adamw", "fp32", params=trainable, lora=True)
-    full = model_states("adamw", "mixed", arch=arch)
+    full = model_states("adamw", "bf16-master", arch=arch)
     base = weight_bytes(arch, "bf16").total_bytes
     rows = [(name, f"{n:,}", f"{n / trainable:.0%}") for name, n in by_module]
     rows.append(("Total", f"{trainable:,}", "100%"))

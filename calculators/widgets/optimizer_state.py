@@ -4,12 +4,15 @@ optimizer state, for one optimizer and precision, optionally sharded with ZeRO."
 from calculators.core import validate
 from calculators.memory import model_states as ms
 from calculators.memory import optimizers
+from calculators.memory import precision as precisions
 from calculators.core.units import format_bytes
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 
 ZERO_CHOICES = (("0", "None"), ("1", "ZeRO-1: optimizer state and master weights"), ("2", "ZeRO-2: + gradients"),
                 ("3", "ZeRO-3 / FSDP: + weights"))
+#: Published option values (URL parameters) -> the engine's precision ids; "mixed" is BF16 with an FP32 master copy.
+ENGINE_PRECISIONS = {"mixed": "bf16-master", "amp": "amp", "bf16": "bf16", "fp32": "fp32"}
 ROWS = (("weights", "Weights"), ("gradients", "Gradients"), ("master_weights", "FP32 master weights"),
         ("optimizer_states", "Optimizer state"))
 
@@ -17,7 +20,7 @@ ROWS = (("weights", "Weights"), ("gradients", "Gradients"), ("master_weights", "
 def _compute(inputs):
     label, arch, params = fields.model_or_params(inputs)
     optimizer = validate.choice("optimizer", inputs["optimizer"], tuple(optimizers.all_optimizers()))
-    precision = validate.choice("precision", inputs["precision"], tuple(ms.PRECISIONS))
+    precision = ENGINE_PRECISIONS[validate.choice("precision", inputs["precision"], tuple(ENGINE_PRECISIONS))]
     gpus = validate.integer("gpus", inputs["gpus"], minimum=1, maximum=100_000)
     zero = int(validate.choice("zero", inputs["zero"], tuple(v for v, _ in ZERO_CHOICES)))
     states = ms.model_states(optimizer, precision, arch=arch, params=params)
@@ -30,7 +33,7 @@ def _compute(inputs):
             row.append(format_bytes(getattr(shard, name), binary=False))
         rows.append(row)
     opt = states.optimizer
-    notes = [f"{label}, {ms.PRECISION_LABELS[precision]}, {opt.label}."]
+    notes = [f"{label}, {precisions.STATE_LABELS[precision]}, {opt.label}."]
     if opt.factored:
         notes.append("Adafactor keeps row and column statistics instead of a full second moment for each matrix.")
     if gpus > 1 and zero == 0:
@@ -54,7 +57,8 @@ WIDGET = Widget(
         fields.params_field(),
         Field("optimizer", "Optimizer", "select", "adamw",
               options=tuple((o.id, o.label) for o in optimizers.all_optimizers().values())),
-        Field("precision", "Precision", "select", "mixed", options=tuple(ms.PRECISION_LABELS.items())),
+        Field("precision", "Precision", "select", "mixed",
+              options=tuple((value, precisions.STATE_LABELS[engine]) for value, engine in ENGINE_PRECISIONS.items())),
         fields.count_field("gpus", "Data-parallel GPUs", 1),
         Field("zero", "Sharding", "select", "1", options=ZERO_CHOICES),
     ),

@@ -20,7 +20,9 @@ MODE_CHOICES = (
     ("lora", "LoRA (BF16 base, FP32 adapters)"),
     ("qlora", "QLoRA (4-bit NF4 base, FP32 adapters)"),
 )
-assert {m for m, _ in MODE_CHOICES} == set(MODES)
+#: Published option values (they are URL parameters) -> the engine's mode ids.
+ENGINE_MODES = {"mixed": "amp", "bf16": "bf16", "fp32": "fp32", "lora": "lora", "qlora": "qlora"}
+assert set(ENGINE_MODES) == {m for m, _ in MODE_CHOICES} and set(ENGINE_MODES.values()) == set(MODES)
 TARGET_CHOICES = (("attention", "Attention projections"), ("all-linear", "All linear layers"),
                   ("mlp", "Feed-forward only"), ("qv", "Query and value only"))
 ZERO_CHOICES = (("0", "None: every GPU holds everything"), ("1", "ZeRO-1: shard optimizer state"),
@@ -31,7 +33,7 @@ PHASES = {"forward": "at the end of the forward pass", "backward": "at the start
 
 
 def _setup(inputs, arch) -> TrainingSetup:
-    mode = validate.choice("mode", inputs["mode"], MODES)
+    mode = ENGINE_MODES[validate.choice("mode", inputs["mode"], tuple(ENGINE_MODES))]
     lora = mode in ("lora", "qlora")
     rank = validate.integer("rank", inputs["rank"], minimum=1, maximum=4096)
     targets = lora_targets.target_modules(arch, inputs["targets"]) if lora else ()
@@ -60,7 +62,7 @@ def _compute(inputs):
     if setup.num_gpus > 1 and setup.zero_stage == 0:
         notes.append("Plain data parallelism: every GPU holds a full copy of the model states; a ZeRO stage "
                      "shards them.")
-    if setup.mode == "mixed" and setup.zero_stage == 3 and setup.num_gpus > 1:
+    if setup.mode == "amp" and setup.zero_stage == 3 and setup.num_gpus > 1:
         notes.append("Mixed precision is counted as PyTorch autocast over FP32 weights, whose BF16 weight copies "
                      "stay cached through the forward pass on every GPU; FSDP's own mixed precision "
                      "(param_dtype=bf16) casts one unit at a time and needs less.")

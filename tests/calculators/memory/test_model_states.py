@@ -10,8 +10,8 @@ _, LLAMA_8B = models.resolve("llama-3.1-8b")
 
 
 @pytest.mark.parametrize("optimizer, precision, per_param", [
-    ("adamw", "mixed", 16), ("adamw", "amp", 16), ("adamw", "bf16", 8), ("adamw", "fp32", 16),
-    ("sgd", "mixed", 12), ("lion", "bf16", 6), ("adamw8bit", "mixed", 8 + 2.00390625),
+    ("adamw", "bf16-master", 16), ("adamw", "amp", 16), ("adamw", "bf16", 8), ("adamw", "fp32", 16),
+    ("sgd", "bf16-master", 12), ("lion", "bf16", 6), ("adamw8bit", "bf16-master", 8 + 2.00390625),
 ])
 def test_bytes_per_parameter(optimizer, precision, per_param):
     states = model_states(optimizer, precision, params=10**9)
@@ -19,23 +19,23 @@ def test_bytes_per_parameter(optimizer, precision, per_param):
 
 
 def test_mixed_precision_splits_like_the_zero_paper():
-    states = model_states("adamw", "mixed", arch=LLAMA_8B)
+    states = model_states("adamw", "bf16-master", arch=LLAMA_8B)
     assert (states.per_param("weights"), states.per_param("gradients"), states.per_param("master_weights"),
             states.per_param("optimizer_states")) == (2, 2, 4, 8)
     assert states.total == pytest.approx(16 * 8_030_261_248)
 
 
 def test_zero_stages_shard_progressively():
-    states = model_states("adamw", "mixed", params=10**9)
+    states = model_states("adamw", "bf16-master", params=10**9)
     per_gpu = [states.sharded(8, stage).per_param("total") for stage in range(4)]
     assert per_gpu == pytest.approx([16, 2 + 2 + 12 / 8, 2 + 14 / 8, 16 / 8])
 
 
 def test_adafactor_is_factored_and_needs_shapes():
-    factored = model_states("adafactor", "mixed", arch=LLAMA_8B)
+    factored = model_states("adafactor", "bf16-master", arch=LLAMA_8B)
     assert 0 < factored.optimizer_states < 0.01 * LLAMA_8B.n_params * 4
     with pytest.raises(InputError) as caught:
-        model_states("adafactor", "mixed", params=10**9)
+        model_states("adafactor", "bf16-master", params=10**9)
     assert caught.value.field == "optimizer"
 
 

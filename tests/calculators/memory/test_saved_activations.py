@@ -10,15 +10,15 @@ import pytest
 
 from calculators.architectures import build
 from calculators.memory import saved_activations
-from calculators.memory.saved_activations import PRECISIONS
+from calculators.memory.precision import TRAINING as PRECISIONS
 from tests.calculators.memory.support import DIMS, LLAMA, S
 
 
 @pytest.mark.parametrize("mode, style, in_bytes, saved, out", [
-    ("mixed", "llama", 4, 8, 4),   # the fp32 residual itself and the normalised value
+    ("amp", "llama", 4, 8, 4),   # the fp32 residual itself and the normalised value
     ("bf16", "llama", 2, 6, 2),    # an fp32 copy and the bf16 cast; the residual is not kept
     ("lora", "llama", 2, 4, 2),    # frozen weight: only the fp32 copy
-    ("mixed", "gemma", 2, 8, 2),   # fp32 copy and fp32 normalised value, output cast back
+    ("amp", "gemma", 2, 8, 2),   # fp32 copy and fp32 normalised value, output cast back
     ("lora", "gemma", 2, 4, 2),
 ])
 def test_rmsnorm_keeps_what_its_backward_needs(mode, style, in_bytes, saved, out):
@@ -26,7 +26,7 @@ def test_rmsnorm_keeps_what_its_backward_needs(mode, style, in_bytes, saved, out
     assert saved_activations.norm_saved(arch, PRECISIONS[mode], in_bytes) == (saved, out)
 
 
-def layer_bytes(arch, mode="mixed", targets=frozenset(), rank=0):
+def layer_bytes(arch, mode="amp", targets=frozenset(), rank=0):
     return saved_activations.layer_saved(arch, 0, PRECISIONS[mode], targets, rank, "sdpa", S)
 
 

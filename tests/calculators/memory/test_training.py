@@ -32,7 +32,7 @@ def test_pure_bf16_halves_model_states():
 
 
 def test_fp32_activations_are_larger_than_mixed():
-    mixed = est(mode="mixed", batch=4, context_tokens=1024)
+    mixed = est(mode="amp", batch=4, context_tokens=1024)
     fp32 = est(mode="fp32", batch=4, context_tokens=1024)
     assert fp32.facts.saved_activation_bytes > mixed.facts.saved_activation_bytes
 
@@ -72,7 +72,7 @@ def test_lora_and_qlora():
 
 
 def test_zero_stages_shard_more_and_more():
-    peaks = [est(LLAMA8, mode="mixed", zero_stage=z, num_gpus=8, batch=1, context_tokens=2048, grad_ckpt=True)
+    peaks = [est(LLAMA8, mode="amp", zero_stage=z, num_gpus=8, batch=1, context_tokens=2048, grad_ckpt=True)
              for z in (0, 1, 2, 3)]
     assert peaks[0].peak_allocated_bytes > peaks[1].peak_allocated_bytes > peaks[2].peak_allocated_bytes \
         > peaks[3].peak_allocated_bytes
