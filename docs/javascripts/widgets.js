@@ -3,20 +3,22 @@
 (() => {
   "use strict";
   const ASSETS = new URL("../assets/pyodide/", document.currentScript.src);
-  const runtime = window.__calcRuntime || (window.__calcRuntime = { promise: null, status: "", watchers: new Set(), inits: 0 });
+  const site = window.gpuGlossary = window.gpuGlossary || {};  // the site's scripts' namespace (page.js)
+  const runtime = site.runtime || (site.runtime = { promise: null, status: "", watchers: new Set() });
+  const state = site.widgets || (site.widgets = { inits: 0 });
 
   function announce(message) {
     runtime.status = message;
     runtime.watchers.forEach((watch) => watch(message));
   }
 
-  // On a first visit the offline worker (offline.js, loaded just before this script) takes control within moments;
+  // On a first visit the offline worker (page.js, loaded before this script) takes control within moments;
   // waiting briefly for it lets Pyodide's files go through its cache, so the calculators work offline afterwards.
   async function offlineWorkerReady(limitMs) {
     const sw = navigator.serviceWorker;
-    if (!sw || sw.controller || !window.__offlineWorker) return;
+    if (!sw || sw.controller || !site.offlineWorker) return;
     const sleep = () => new Promise((resolve) => setTimeout(resolve, limitMs));
-    const registration = await Promise.race([window.__offlineWorker, sleep()]);
+    const registration = await Promise.race([site.offlineWorker, sleep()]);
     if (!registration || sw.controller) return;  // no worker coming (blocked, unsupported): do not wait
     await Promise.race([new Promise((resolve) => sw.addEventListener("controllerchange", resolve, { once: true })), sleep()]);
   }
@@ -243,7 +245,7 @@
       widget.dataset.calcMs = (performance.now() - started).toFixed(2);
       if (widget.calcInputAt) widget.dataset.calcLatencyMs = (performance.now() - widget.calcInputAt).toFixed(2);
       widget.dataset.calcRuns = String(Number(widget.dataset.calcRuns || 0) + 1);
-      if (!window.__calcFirstResultMs) window.__calcFirstResultMs = performance.now();
+      if (!site.firstResultMs) site.firstResultMs = performance.now();
       status.textContent = "Computed in your browser by the same Python that built this page.";
     } catch (error) {
       widget.dataset.calcState = "failed";
@@ -251,7 +253,7 @@
         + (widget.dataset.fromUrl ? "for this page's default inputs, not the ones in the link." : "when the page was built.");
       console.error(error);
     } finally {
-      if (window.__calcThemeGate) window.__calcThemeGate();  // the theme's script may start now (overrides/main.html)
+      if (site.themeGate) site.themeGate();  // the theme's script may start now (overrides/main.html)
     }
   }
 
@@ -291,17 +293,15 @@
   }
 
   function init() {
-    runtime.inits += 1;
+    state.inits += 1;
     document.querySelectorAll(".calc-widget").forEach(bind);
     // No calculator in view, so Python is not starting: nothing to wait for before the theme's script.
-    if (!runtime.promise && window.__calcThemeGate) window.__calcThemeGate();
+    if (!runtime.promise && site.themeGate) site.themeGate();
   }
 
   // A page that opens with a calculator binds its widgets before the theme's script runs (it starts after the first
   // result there); the theme's document$ then binds the widgets of pages reached by instant navigation (binding is
   // idempotent, and DOMContentLoaded comes twice on such a page: overrides/main.html).
   if (document.querySelector(".calc-widget")) init();
-  const subscribe = () => (window.document$ ? window.document$.subscribe(init) : init());
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", subscribe);
-  else subscribe();
+  site.onEveryPage(init);
 })();
