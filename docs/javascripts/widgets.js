@@ -1,5 +1,6 @@
 // Calculator widgets: marshal form inputs to the Python calculators and draw what they return. Python itself is
-// runtime.js (window.gpuGlossary.runtime); it starts once per visit, only on pages with a widget, when one comes into view.
+// runtime.js (window.gpuGlossary.runtime); it starts once per visit, only on pages with a widget, when one comes
+// into view.
 (() => {
   "use strict";
   const site = window.gpuGlossary = window.gpuGlossary || {};
