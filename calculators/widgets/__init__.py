@@ -102,7 +102,7 @@ def _error_slot(error: InputError, widget: Widget | None, values: dict) -> dict:
 
 def warm_up() -> None:
     """Import every widget (and so every module a widget uses), read every data file and compute every widget once
-    with its defaults, so that a memory snapshot of the interpreter taken after this (hooks/pyodide_snapshot.mjs)
+    with its defaults, so that a memory snapshot of the interpreter taken after this (hooks/runtime/pyodide_snapshot.mjs)
     restores with all of them in memory, needs no files, and does not pay first-call costs (compiled patterns,
     lazily built tables) on the reader's first result. What no widget imports (the command line, the build-time
     prose figures, the scenario records) stays out of the snapshot. A widget that fails on its own defaults stops

@@ -10,9 +10,6 @@
       }
     });
   }
-  // Every page, instant navigation included, once the theme's document$ exists (on calculator pages the theme's
-  // script starts late and sends DOMContentLoaded again: overrides/main.html); refresh is idempotent.
-  const subscribe = () => (window.document$ ? window.document$.subscribe(refresh) : refresh());
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", subscribe);
-  else subscribe();
+  // Every page, instant navigation included (page.js); refresh is idempotent.
+  window.gpuGlossary.onEveryPage(refresh);
 })();

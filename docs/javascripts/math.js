@@ -36,9 +36,6 @@
     }, () => {});
   }
 
-  // Every page, instant navigation included, once the theme's document$ exists (on calculator pages the theme's
-  // script starts late and sends DOMContentLoaded again: overrides/main.html); render is idempotent.
-  const subscribe = () => (window.document$ ? window.document$.subscribe(render) : render());
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", subscribe);
-  else subscribe();
+  // Every page, instant navigation included (page.js); render is idempotent.
+  window.gpuGlossary.onEveryPage(render);
 })();

@@ -7,7 +7,7 @@ rebuilding the heap from it costs one copy. Layout, all integers unsigned 32-bit
     MAGIC, heap size in bytes, number of runs, then (offset, length) of each run of non-zero pages,
     then the bytes of those runs, one after the other.
 
-``docs/javascripts/widgets.js`` (``expandSnapshot``) reads it in the browser; :func:`expand` here is the reference.
+``docs/javascripts/runtime.js`` (``expandSnapshot``) reads it in the browser; :func:`expand` here is the reference.
 """
 
 import struct

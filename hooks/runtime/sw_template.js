@@ -14,7 +14,7 @@ const PRECACHE_DELAY_MS = 3000;
 self.addEventListener("install", () => self.skipWaiting());
 
 self.addEventListener("activate", (event) => {
-  const keep = new Set([PAGES, ASSETS, RUNTIME, "calculators-snapshots"]);  // the last is managed by widgets.js
+  const keep = new Set([PAGES, ASSETS, RUNTIME, "calculators-snapshots"]);  // the last is managed by runtime.js
   event.waitUntil(self.clients.claim()
     .then(() => caches.keys())
     .then((names) => Promise.all(names.filter((name) => !keep.has(name)).map((name) => caches.delete(name))))
@@ -50,6 +50,6 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
   const path = new URL(request.url).pathname;
-  if (path.includes("/assets/pyodide/snapshots/")) return;  // widgets.js keeps the inflated snapshot itself
+  if (path.includes("/assets/pyodide/snapshots/")) return;  // runtime.js keeps the inflated snapshot itself
   event.respondWith(request.mode === "navigate" || NETWORK_FIRST.test(path) ? networkFirst(request) : cacheFirst(request));
 });

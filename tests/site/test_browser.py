@@ -103,7 +103,7 @@ def test_instant_navigation_loads_pyodide_once(page, site_url, served_paths):
     page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=10_000)
     assert page.evaluate("window.__navMarker") == 1, "navigation reloaded the page instead of staying instant"
     assert served_paths.count("/assets/pyodide/pyodide.asm.wasm") == 1
-    assert page.evaluate("window.__calcRuntime.inits") >= 3
+    assert page.evaluate("window.gpuGlossary.widgets.inits") >= 3
 
 
 _INDEX_START = """() => {
@@ -116,7 +116,7 @@ def test_calculator_page_loads_the_search_index_after_its_first_result(page, sit
     wait_live(page)
     page.wait_for_function(f"() => ({_INDEX_START})() !== null", timeout=10_000)
     index_start = page.evaluate(_INDEX_START)
-    first_result = page.evaluate("() => window.__calcFirstResultMs")
+    first_result = page.evaluate("() => window.gpuGlossary.firstResultMs")
     # The index waits for the first result, or at most 3 s when Python is slower than that.
     assert index_start >= min(first_result, 3000) - 1
     page.keyboard.press("/")
@@ -133,7 +133,7 @@ def test_turning_to_search_loads_the_index_at_once(page, site_url):
     page.keyboard.press("/")
     page.wait_for_function(f"() => ({_INDEX_START})() !== null", timeout=10_000)
     assert pressed_at - 1 <= page.evaluate(_INDEX_START) < min(pressed_at + 800, 3000)
-    assert page.evaluate("() => window.__calcFirstResultMs") is None
+    assert page.evaluate("() => window.gpuGlossary.firstResultMs") is None
 
 
 _BUNDLE_START = """() => {
@@ -146,7 +146,7 @@ def test_calculator_page_starts_the_theme_after_its_first_result_and_the_theme_w
     page.goto(site_url + "calculators/inference-memory/")
     wait_live(page)
     page.wait_for_function("() => window.document$ !== undefined", timeout=10_000)
-    first_result = page.evaluate("() => window.__calcFirstResultMs")
+    first_result = page.evaluate("() => window.gpuGlossary.firstResultMs")
     assert page.evaluate(_BUNDLE_START) >= min(first_result, 3000) - 1
     # Started late, the theme still navigates instantly, and the site's scripts run on the pages it opens.
     page.evaluate("window.__navMarker = 1")
@@ -177,7 +177,7 @@ def test_entry_with_its_calculator_below_the_fold_starts_the_theme_at_once(page,
 def test_page_without_a_calculator_loads_the_search_index_at_once(page, site_url):
     page.goto(site_url + "glossary/arithmetic-bandwidth/")
     page.wait_for_function(f"() => ({_INDEX_START})() !== null", timeout=10_000)
-    assert page.evaluate("() => window.__calcThemeGate") is None
+    assert page.evaluate("() => window.gpuGlossary.themeGate") is None
     assert page.evaluate(_INDEX_START) < 2000
 
 

@@ -57,7 +57,7 @@ def test_script_payload_in_an_input_never_runs(page, site_url):
 def test_a_first_visit_restores_the_snapshot_made_at_build_time(page, site_url):
     page.goto(site_url + "calculators/weight-memory/")
     page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
-    assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is True
+    assert page.evaluate("() => window.gpuGlossary.runtime.timings.snapshot") is True
     recomputes_weight_memory(page)
 
 
@@ -67,7 +67,7 @@ def test_a_damaged_snapshot_falls_back_to_starting_python_from_scratch(page, sit
         status=200, body=b"\x1f\x8b\x08\x00damaged" + bytes(4096), content_type="application/gzip"))
     page.goto(site_url + "calculators/weight-memory/")
     page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
-    assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is False
+    assert page.evaluate("() => window.gpuGlossary.runtime.timings.snapshot") is False
     recomputes_weight_memory(page)
 
 
@@ -82,7 +82,7 @@ def test_a_damaged_snapshot_in_the_browser_cache_is_fetched_again(page, site_url
     page.allow_errors = True  # the damaged copy is reported with console.warn
     page.reload()
     page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
-    assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is True
+    assert page.evaluate("() => window.gpuGlossary.runtime.timings.snapshot") is True
     size = page.evaluate("""async (url) => {
         const cache = await caches.open('calculators-snapshots');
         for (let i = 0; i < 50; i++) {  // it is written back without being awaited

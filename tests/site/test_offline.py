@@ -44,8 +44,8 @@ def test_offline_without_the_kept_snapshot_python_starts_from_scratch(page, site
     page.goto(site_url + "calculators/weight-memory/")
     page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
     page.wait_for_function("() => navigator.serviceWorker.controller?.state === 'activated'", timeout=90_000)
-    assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is True
-    # widgets.js keeps the snapshot without awaiting it: wait until it is kept, then remove it. The browser's HTTP
+    assert page.evaluate("() => window.gpuGlossary.runtime.timings.snapshot") is True
+    # runtime.js keeps the snapshot without awaiting it: wait until it is kept, then remove it. The browser's HTTP
     # cache may also still hold the download; the route makes the snapshot unreachable there too.
     assert page.evaluate("""async () => {
         for (let i = 0; i < 100; i++) {
@@ -61,7 +61,7 @@ def test_offline_without_the_kept_snapshot_python_starts_from_scratch(page, site
         page.reload()
         page.wait_for_selector('.calc-widget[data-calc-state="live"], .calc-widget[data-calc-state="failed"]',
                                timeout=90_000)
-        assert page.evaluate("() => window.__calcRuntime.timings.snapshot") is False
+        assert page.evaluate("() => window.gpuGlossary.runtime.timings.snapshot") is False
         assert page.locator(".calc-widget").get_attribute("data-calc-state") == "live"
         recomputes_weight_memory(page)
     finally:

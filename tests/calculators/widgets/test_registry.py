@@ -75,7 +75,7 @@ def test_registry_ids_match_their_modules():
 
 
 def test_warm_up_leaves_every_widget_imported_and_computed_once():
-    """What the build's memory snapshot holds (hooks/pyodide_snapshot.mjs): checked in a fresh interpreter."""
+    """What the build's memory snapshot holds (hooks/runtime/pyodide_snapshot.mjs): checked in a fresh interpreter."""
     import subprocess
     import sys
     code = """
