@@ -6,8 +6,9 @@ Llama-like estimate and a warning on the result instead of an error.
 """
 
 from calculators.architectures.dims import Reader, model_types, read_dims, supported_model_types
-from calculators.architectures.layout import attention_tensors, mlp_tensors, norm_tensors, sliding_layers
-from calculators.architectures.layers import Attention, DecoderLayer, LatentAttention, SlidingWindowAttention
+from calculators.architectures.layout import attention_tensors, localized, local_layers, mlp_tensors, norm_tensors
+from calculators.architectures.layers import (Attention, ChunkedAttention, DecoderLayer, LatentAttention,
+                                              SlidingWindowAttention)
 from calculators.architectures.model import Architecture, LinearGroup
 from calculators.architectures.moe import moe_layers, read_moe
 from calculators.architectures.tensors import ROLES, Tensor
@@ -16,7 +17,7 @@ from calculators.core.errors import InputError
 from calculators.core.json_input import parse_config
 from calculators.core.validate import MAX_PARAMS
 
-__all__ = ["Architecture", "Attention", "DecoderLayer", "LatentAttention", "LinearGroup", "ROLES", "SlidingWindowAttention",
+__all__ = ["Architecture", "Attention", "ChunkedAttention", "DecoderLayer", "LatentAttention", "LinearGroup", "ROLES", "SlidingWindowAttention",
            "Tensor", "build", "supported_model_types"]
 
 
@@ -46,17 +47,14 @@ def build(config) -> Architecture:
     dims = read_dims(model_type, reader)
     moe = read_moe(structure["moe"], reader, dims)
     routed = moe_layers(structure["moe"], reader, dims)
-    windows = sliding_layers(structure["sliding"], reader, dims)
+    local = local_layers(structure["sliding"], reader, dims)
 
     h, v = dims.hidden_size, dims.vocab_size
     tensors: list[Tensor] = [Tensor("model.embed_tokens.weight", (v, h), "embedding", False)]
     attention: list[Attention] = []
     for i in range(dims.num_layers):
         attn, geometry = attention_tensors(structure, reader, dims, i)
-        if windows[i] is not None and geometry.kind == "full":
-            geometry = SlidingWindowAttention(geometry.n_kv_heads, geometry.k_dim, geometry.v_dim,
-                                              sliding_window=windows[i])
-        attention.append(geometry)
+        attention.append(localized(geometry, local[i]))
         tensors += attn
         tensors += mlp_tensors(structure, reader, dims, moe, i, routed[i])
         tensors += norm_tensors(structure["norms_per_layer"], h, i, structure["norm_placement"])

@@ -9,10 +9,10 @@ experts). The mixer answers what the memory and speed models need to know about 
   prefill (``causal_pairs``), from which both engines count bytes read and FLOPs;
 * whether transformers must pass an explicit mask (``masks_keys``), which changes the SDPA kernel it gets.
 
-Attention kinds are subclasses: :class:`Attention` (every past token), :class:`SlidingWindowAttention` (the
-last ``window`` tokens) and :class:`LatentAttention` (DeepSeek's MLA, whose serving runtimes cache a compressed
-latent). A new kind of layer is one subclass here, the config rule that produces it
-(:mod:`calculators.architectures.layout`), and its tests: see CONTRIBUTING.md.
+Attention kinds are subclasses: :class:`Attention` (every past token), the local kinds
+:class:`SlidingWindowAttention` (the last ``span`` tokens) and :class:`ChunkedAttention` (fixed chunks), and
+:class:`LatentAttention` (DeepSeek's MLA, whose serving runtimes cache a compressed latent). A new local kind is
+one subclass here (``LOCAL_KINDS`` picks it up from a config's ``layer_types``) and its tests: see CONTRIBUTING.md.
 """
 
 import dataclasses
@@ -47,8 +47,12 @@ class Attention:
         return 0
 
     def cached_tokens(self, tokens: int) -> int:
-        """Tokens this layer keeps (and a new query attends to) after seeing ``tokens`` tokens."""
+        """Tokens this layer's cache holds after seeing ``tokens`` tokens."""
         return tokens
+
+    def attended_tokens(self, context: int) -> int:
+        """Keys a new query reads when ``context`` tokens came before it (decode reads these from the cache)."""
+        return self.cached_tokens(context)
 
     def values_per_token(self, *, latent: bool = False) -> int:
         """Cached values per kept token (keys plus values)."""
@@ -73,35 +77,93 @@ class Attention:
     def decode_flops(self, context: int, query_heads: int, head_dim: int) -> float:
         """FLOPs of one new token attending to ``context`` tokens: a multiply-add for q·k and one for p·v per
         kept key, per query head and head dimension."""
-        return 4.0 * self.cached_tokens(context) * query_heads * head_dim
+        return 4.0 * self.attended_tokens(context) * query_heads * head_dim
 
     def prefill_flops(self, tokens: int, query_heads: int, head_dim: int) -> float:
         """FLOPs of a causal prefill over ``tokens`` tokens: the same per query-key pair."""
         return 4.0 * query_heads * head_dim * self.causal_pairs(tokens)
 
+    def decode_read_values(self, context: int, *, latent: bool = False) -> int:
+        """Cached values one decode step reads for one sequence with ``context`` tokens before it."""
+        return self.attended_tokens(context) * self.values_per_token(latent=latent)
+
 
 @dataclasses.dataclass(frozen=True)
-class SlidingWindowAttention(Attention):
-    """Attention over the last ``window`` tokens (Mistral, Gemma 2/3 local layers, gpt-oss)."""
+class LocalAttention(Attention):
+    """Attention restricted to a local span of ``span`` tokens. Subclasses name the ``layer_types`` word of
+    transformers' configs that selects them and the config key that holds the span."""
+
+    layer_type_word: ClassVar[str] = ""
+    span_key: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    span: int = 0
+
+    @classmethod
+    def from_full(cls, full: Attention, span: int) -> "LocalAttention":
+        return cls(full.n_kv_heads, full.k_dim, full.v_dim, span=span)
+
+
+@dataclasses.dataclass(frozen=True)
+class SlidingWindowAttention(LocalAttention):
+    """Attention over the last ``span`` tokens (Mistral, Gemma 2/3 local layers, gpt-oss)."""
 
     kind: ClassVar[str] = "sliding"
-    sliding_window: int = 0
+    layer_type_word: ClassVar[str] = "sliding"
+    span_key: ClassVar[str] = "sliding_window"
+    label: ClassVar[str] = "sliding window"
 
     @property
     def window(self) -> int | None:
-        return self.sliding_window or None
+        return self.span or None
 
     def cached_tokens(self, tokens: int) -> int:
-        return min(tokens, self.sliding_window) if self.sliding_window else tokens
+        return min(tokens, self.span) if self.span else tokens
 
     def causal_pairs(self, tokens: int) -> float:
-        window = self.sliding_window
+        window = self.span
         if window and window < tokens:
             return window * (window + 1) / 2 + (tokens - window) * window
         return super().causal_pairs(tokens)
 
     def masks_keys(self, kv_len: int) -> bool:
-        return bool(self.sliding_window) and kv_len >= self.sliding_window
+        return bool(self.span) and kv_len >= self.span
+
+
+@dataclasses.dataclass(frozen=True)
+class ChunkedAttention(LocalAttention):
+    """Attention within fixed chunks of ``span`` tokens: a query sees the keys of its own chunk up to itself
+    (Llama 4's local layers, ``attention_chunk_size``). transformers caches the last ``span`` tokens for these
+    layers, but a query reads only those of its chunk."""
+
+    kind: ClassVar[str] = "chunked"
+    layer_type_word: ClassVar[str] = "chunked"
+    span_key: ClassVar[str] = "attention_chunk_size"
+    label: ClassVar[str] = "local attention chunk"
+
+    @property
+    def window(self) -> int | None:
+        return self.span or None
+
+    def cached_tokens(self, tokens: int) -> int:
+        return min(tokens, self.span) if self.span else tokens
+
+    def attended_tokens(self, context: int) -> int:
+        return context % self.span if self.span else context
+
+    def causal_pairs(self, tokens: int) -> float:
+        if not self.span:
+            return super().causal_pairs(tokens)
+        full, rest = divmod(tokens, self.span)
+        return full * self.span * (self.span + 1) / 2 + rest * (rest + 1) / 2
+
+    def masks_keys(self, kv_len: int) -> bool:
+        # as for sliding windows (measured): an explicit mask once the local span actually cuts the keys;
+        # not measured for chunked layers yet
+        return bool(self.span) and kv_len >= self.span
+
+
+#: Local attention kinds by the word transformers' ``layer_types`` uses for them ("sliding_attention", …).
+LOCAL_KINDS = {cls.layer_type_word: cls for cls in (SlidingWindowAttention, ChunkedAttention)}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,21 +5,44 @@ routed experts are one record per layer and projection with ``count`` = experts.
 """
 
 from calculators.architectures.dims import LIMITS, Dims, Reader
-from calculators.architectures.layers import Attention, LatentAttention
+from calculators.architectures.layers import (LOCAL_KINDS, Attention, LatentAttention, LocalAttention,
+                                              SlidingWindowAttention)
 from calculators.architectures.moe import Moe
 from calculators.architectures.tensors import Tensor
 from calculators.core.errors import InputError
 
 
-def sliding_layers(rule: str, reader: Reader, dims: Dims) -> tuple[int | None, ...]:
-    """Window per layer (``None`` = full attention), from layer_types or the model_type's rule."""
+def local_layers(rule: str, reader: Reader, dims: Dims) -> tuple[tuple[type[LocalAttention], int] | None, ...]:
+    """Per layer, the local attention kind and its span, or None for full attention: from ``layer_types``
+    ("sliding_attention", "chunked_attention", …) when config.json has it, else the model_type's sliding rule."""
+    types = reader.str_list("layer_types", length=dims.num_layers)
+    if types is not None:
+        out = []
+        for layer_type in types:
+            kind = next((cls for word, cls in LOCAL_KINDS.items() if word in layer_type), None)
+            if kind is None:
+                out.append(None)
+                continue
+            span = reader.optional_integer(kind.span_key, minimum=1, maximum=LIMITS["window"])
+            if span is None:
+                raise InputError(f"config.{kind.span_key}", f"is required when layer_types has {kind.kind} layers")
+            out.append((kind, span))
+        return tuple(out)
+    return tuple(None if w is None else (SlidingWindowAttention, w) for w in _sliding_rule(rule, reader, dims))
+
+
+def localized(full: Attention, local: tuple[type[LocalAttention], int] | None) -> Attention:
+    """A full-attention layer's geometry restricted to its local kind (MLA and unrestricted layers unchanged)."""
+    if local is None or full.kind != "full":
+        return full
+    kind, span = local
+    return kind.from_full(full, span)
+
+
+def _sliding_rule(rule: str, reader: Reader, dims: Dims) -> tuple[int | None, ...]:
+    """Window per layer (``None`` = full attention) from the model_type's rule, for configs without layer_types."""
     n = dims.num_layers
     window = reader.optional_integer("sliding_window", minimum=1, maximum=LIMITS["window"])
-    types = reader.str_list("layer_types", length=n)
-    if types is not None:
-        if any("sliding" in t for t in types) and window is None:
-            raise InputError("config.sliding_window", "is required when layer_types has sliding layers")
-        return tuple(window if "sliding" in t else None for t in types)
     if window is None or rule == "none":
         return (None,) * n
     if rule == "all":

@@ -7,6 +7,7 @@ from calculators import data
 from calculators.catalogs import formats
 from calculators.core import validate
 from calculators.architectures import Architecture
+from calculators.architectures.layers import LOCAL_KINDS
 
 
 
@@ -73,13 +74,14 @@ def attention_kind(arch: Architecture) -> str:
     else:
         text = (f"GQA (grouped-query attention): {arch.num_kv_heads} key-value heads for {arch.num_heads} "
                 f"query heads")
-    sliding = [layer for layer in arch.attention if layer.kind == "sliding"]
-    if sliding:
-        windows = sorted({layer.window for layer in sliding if layer.window})
-        shown = " or ".join(f"{w:,}" for w in windows)
-        if len(sliding) == len(arch.attention):
-            text += f"; sliding window of {shown} tokens in every layer"
+    for kind in LOCAL_KINDS.values():
+        local = [layer for layer in arch.attention if isinstance(layer, kind)]
+        if not local:
+            continue
+        shown = " or ".join(f"{span:,}" for span in sorted({layer.span for layer in local if layer.span}))
+        if len(local) == len(arch.attention):
+            text += f"; {kind.label} of {shown} tokens in every layer"
         else:
-            text += (f"; hybrid: {len(sliding)} of {len(arch.attention)} layers use a sliding window of "
+            text += (f"; hybrid: {len(local)} of {len(arch.attention)} layers use a {kind.label} of "
                      f"{shown} tokens, the others attend to the whole context")
     return text

@@ -116,7 +116,7 @@ def decode_step(arch: Architecture, gpu, *, batch: int = 1, context_tokens: int 
     heads_per_gpu = math.ceil(arch.num_heads / tp)
     kv_bytes = attn_flops = attn_memory = attn_compute = attention = 0.0
     for mixer, layers in arch.distinct_mixers:
-        layer_bytes = batch * mixer.cache_values(context) * kv_bytes_per_value / kv_split
+        layer_bytes = batch * mixer.decode_read_values(context) * kv_bytes_per_value / kv_split
         layer_flops = batch * mixer.decode_flops(context, heads_per_gpu, arch.head_dim)
         mem_t = layer_bytes / bandwidth
         comp_t = layer_flops / rate if rate else 0.0
