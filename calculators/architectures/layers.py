@@ -102,6 +102,19 @@ class LocalAttention(Attention):
     def from_full(cls, full: Attention, span: int) -> "LocalAttention":
         return cls(full.n_kv_heads, full.k_dim, full.v_dim, span=span)
 
+    @property
+    def window(self) -> int | None:
+        return self.span or None
+
+    def cached_tokens(self, tokens: int) -> int:
+        """The cache keeps the last ``span`` tokens."""
+        return min(tokens, self.span) if self.span else tokens
+
+    def masks_keys(self, kv_len: int) -> bool:
+        """transformers passes an explicit mask once the local span actually cuts the keys (measured for sliding
+        windows; assumed the same for chunked layers, not yet measured)."""
+        return bool(self.span) and kv_len >= self.span
+
 
 @dataclasses.dataclass(frozen=True)
 class SlidingWindowAttention(LocalAttention):
@@ -112,21 +125,11 @@ class SlidingWindowAttention(LocalAttention):
     span_key: ClassVar[str] = "sliding_window"
     label: ClassVar[str] = "sliding window"
 
-    @property
-    def window(self) -> int | None:
-        return self.span or None
-
-    def cached_tokens(self, tokens: int) -> int:
-        return min(tokens, self.span) if self.span else tokens
-
     def causal_pairs(self, tokens: int) -> float:
         window = self.span
         if window and window < tokens:
             return window * (window + 1) / 2 + (tokens - window) * window
         return super().causal_pairs(tokens)
-
-    def masks_keys(self, kv_len: int) -> bool:
-        return bool(self.span) and kv_len >= self.span
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,13 +143,6 @@ class ChunkedAttention(LocalAttention):
     span_key: ClassVar[str] = "attention_chunk_size"
     label: ClassVar[str] = "local attention chunk"
 
-    @property
-    def window(self) -> int | None:
-        return self.span or None
-
-    def cached_tokens(self, tokens: int) -> int:
-        return min(tokens, self.span) if self.span else tokens
-
     def attended_tokens(self, context: int) -> int:
         return context % self.span if self.span else context
 
@@ -155,11 +151,6 @@ class ChunkedAttention(LocalAttention):
             return super().causal_pairs(tokens)
         full, rest = divmod(tokens, self.span)
         return full * self.span * (self.span + 1) / 2 + rest * (rest + 1) / 2
-
-    def masks_keys(self, kv_len: int) -> bool:
-        # as for sliding windows (measured): an explicit mask once the local span actually cuts the keys;
-        # not measured for chunked layers yet
-        return bool(self.span) and kv_len >= self.span
 
 
 #: Local attention kinds by the word transformers' ``layer_types`` uses for them ("sliding_attention", …).

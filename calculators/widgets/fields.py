@@ -10,7 +10,7 @@ from calculators.catalogs import models
 from calculators.core import validate
 from calculators.architectures import Architecture
 from calculators.core.errors import InputError
-from calculators.widgets.spec import Field
+from calculators.widgets.spec import Field, Output
 
 CUSTOM_MODEL = "custom"
 #: The model choice that uses a bare parameter count instead of an architecture.
@@ -117,6 +117,15 @@ def gpu(inputs, name: str = "gpu"):
 
 #: GPUs listed under "GPUs it fits on" before "… and N more".
 SHOWN_FITS = 8
+
+
+def memory_outputs(total_label: str, *, extra: tuple[Output, ...] = ()) -> tuple[Output, ...]:
+    """What the memory widgets show, in order: the totals, any ``extra`` headline, the verdict, the largest part,
+    the breakdown chart, the GPUs it fits on and the notes."""
+    return (Output("total", total_label), Output("peak", "Peak allocated by PyTorch"), *extra,
+            Output("verdict", "Verdict", "note"), Output("advice", "Largest part", "note"),
+            Output("chart", "Breakdown", "svg"), Output("fits", "GPUs it fits on (tightest first)", "html"),
+            Output("notes", "Notes", "note"))
 
 
 def breakdown_chart(estimate, labels: dict[str, str], title: str, gpu) -> str:

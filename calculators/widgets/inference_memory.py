@@ -4,7 +4,7 @@ from calculators.memory import InferenceSetup, estimate_inference
 from calculators.memory.fit import fit_on
 from calculators.core.units import format_bytes
 from calculators.widgets import fields
-from calculators.widgets.spec import Field, Output, Widget
+from calculators.widgets.spec import Field, Widget
 
 LABELS = {"weights": "Weights", "kv_cache": "KV cache", "activations": "Activations", "logits": "Logits",
           "adapters": "Adapters", "cuda_context": "CUDA context", "allocator_overhead": "Allocator cache"}
@@ -57,15 +57,7 @@ WIDGET = Widget(
         Field("runtime", "Runtime", "select", "transformers", options=RUNTIME_CHOICES),
         fields.gpu_field("rtx-4090"),
     ),
-    outputs=(
-        Output("total", "GPU memory used (as nvidia-smi shows it)"),
-        Output("peak", "Peak allocated by PyTorch"),
-        Output("verdict", "Verdict", "note"),
-        Output("advice", "Largest part", "note"),
-        Output("chart", "Breakdown", "svg"),
-        Output("fits", "GPUs it fits on (tightest first)", "html"),
-        Output("notes", "Notes", "note"),
-    ),
+    outputs=fields.memory_outputs("GPU memory used (as nvidia-smi shows it)"),
     compute=_compute,
     example={"model": "llama-3.1-70b", "weights": "q4_k_m", "batch": "4", "runtime": "vllm", "gpu": "h100-sxm"},
     invalid=("batch", "0"),
