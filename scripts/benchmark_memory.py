@@ -21,10 +21,10 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from validation.truth import MEASURED, records, truth_files  # noqa: E402
 from calculators import scenarios  # noqa: E402
 from calculators.charts import Series, line_chart  # noqa: E402
 from calculators.core.units import GIB  # noqa: E402
+from validation.truth import MEASURED, records, truth_files  # noqa: E402
 
 GENERATED = ROOT / "docs" / "methodology" / "_generated"
 MARKDOWN = GENERATED / "memory-validation.md"

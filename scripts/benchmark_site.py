@@ -26,8 +26,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from scripts.site_harness import (CHROMIUM_ARGS, RecordingHandler, build_site, find_chromium,  # noqa: E402
-                                  free_port, serve)
+from scripts.site_harness import CHROMIUM_ARGS, RecordingHandler, build_site, find_chromium, free_port, serve  # noqa: E402
 
 PAGE = "calculators/inference-memory/"
 #: A page with the same calculator and nothing else (no theme, no search, no other scripts), written into the site for

@@ -24,10 +24,10 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from validation.truth import records, truth_files  # noqa: E402
 from calculators.charts import Series, line_chart  # noqa: E402
 from calculators.charts.svg import esc  # noqa: E402
 from calculators.scenarios.speed import estimate  # noqa: E402
+from validation.truth import records, truth_files  # noqa: E402
 
 GENERATED = ROOT / "docs" / "methodology" / "_generated"
 MEDIAN_TARGET = 0.10

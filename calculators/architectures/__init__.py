@@ -6,9 +6,14 @@ Llama-like estimate and a warning on the result instead of an error.
 """
 
 from calculators.architectures.dims import Reader, model_types, read_dims, supported_model_types
-from calculators.architectures.layout import attention_tensors, localized, local_layers, mlp_tensors, norm_tensors
-from calculators.architectures.layers import (Attention, ChunkedAttention, DecoderLayer, LatentAttention,
-                                              SlidingWindowAttention)
+from calculators.architectures.layers import (
+    Attention,
+    ChunkedAttention,
+    DecoderLayer,
+    LatentAttention,
+    SlidingWindowAttention,
+)
+from calculators.architectures.layout import attention_tensors, local_layers, localized, mlp_tensors, norm_tensors
 from calculators.architectures.model import Architecture, LinearGroup
 from calculators.architectures.moe import moe_layers, read_moe
 from calculators.architectures.tensors import ROLES, Tensor

@@ -5,8 +5,13 @@ routed experts are one record per layer and projection with ``count`` = experts.
 """
 
 from calculators.architectures.dims import LIMITS, Dims, Reader
-from calculators.architectures.layers import (LOCAL_KINDS, Attention, LatentAttention, LocalAttention,
-                                              SlidingWindowAttention)
+from calculators.architectures.layers import (
+    LOCAL_KINDS,
+    Attention,
+    LatentAttention,
+    LocalAttention,
+    SlidingWindowAttention,
+)
 from calculators.architectures.moe import Moe
 from calculators.architectures.tensors import Tensor
 from calculators.core.errors import InputError

@@ -6,8 +6,8 @@ import difflib
 import functools
 
 from calculators import data
-from calculators.core import validate
 from calculators.architectures import Architecture, build
+from calculators.core import validate
 from calculators.core.errors import InputError
 
 

@@ -74,7 +74,7 @@ def line_chart(series: Sequence[Series], *, title: str, desc: str, x_label: str,
     ys = [y for s in series for _, y in s.points] + [a[1] for a in annotations]
     x_axis = _Axis(*_range(xs, log_x), log_x, MARGIN_LEFT, WIDTH - MARGIN_RIGHT)
     y_axis = _Axis(*_range(ys, log_y), log_y, HEIGHT - MARGIN_BOTTOM, MARGIN_TOP)
-    body = [f'<g stroke="currentColor" stroke-opacity="0.25">']
+    body = ['<g stroke="currentColor" stroke-opacity="0.25">']
     for tick in x_axis.ticks():
         body.append(f'<line x1="{x_axis(tick):.1f}" x2="{x_axis(tick):.1f}" y1="{MARGIN_TOP}" y2="{HEIGHT - MARGIN_BOTTOM}"/>')
     for tick in y_axis.ticks():

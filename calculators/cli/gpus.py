@@ -4,11 +4,11 @@ import dataclasses
 import json
 
 from calculators.catalogs import gpus
-from calculators.core import validate
 from calculators.cli.args import add_model_arguments, int_list, model_architecture
+from calculators.core import validate
 from calculators.core.errors import InputError
-from calculators.speed import rank
 from calculators.core.units import GIB
+from calculators.speed import rank
 
 NAME = "gpus"
 HELP = "List the GPU catalog, or rank the GPUs that fit a model (--fits) by tokens/s or cost."

@@ -1,10 +1,10 @@
 """``vram``: memory of a model for inference or training, as a readable table."""
 
 from calculators.cli.args import add_model_arguments, model_architecture
+from calculators.core.units import format_bytes
 from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
 from calculators.memory.fit import fits
 from calculators.memory.precision import RECORD_MODE_NAMES
-from calculators.core.units import format_bytes
 
 NAME = "vram"
 HELP = "GPU memory for a catalog model or a config.json: inference (default) or training (--train MODE)."

@@ -8,9 +8,9 @@ lower bounds at the full rated rate: protocol overhead, latency and contention a
 import dataclasses
 import re
 
+from calculators.catalogs.gpus import Gpu, Link
 from calculators.core import validate
 from calculators.core.errors import InputError
-from calculators.catalogs.gpus import Gpu, Link
 from calculators.core.units import GB, GIB, KB, KIB, MB, MIB, TB, TIB
 
 #: Bytes each GPU sends (and receives) in a ring collective of ``S`` bytes over ``n`` GPUs, as a multiple of S.

@@ -13,12 +13,11 @@ import operator
 import re
 
 from calculators import data
-from calculators.catalogs import formats, gpus
-from calculators.catalogs import models
+from calculators.catalogs import formats, gpus, models
 from calculators.core.errors import InputError
+from calculators.core.units import GB, GIB, KB, KIB, MB, MIB, TB, TIB, format_number
 from calculators.memory.kv_cache import kv_cache_size
 from calculators.memory.weights import weight_bytes as _weight_bytes
-from calculators.core.units import GB, GIB, KB, KIB, MB, MIB, TB, TIB, format_number
 
 MAX_EXPRESSION_CHARS = 400
 #: Exponents and integers beyond these are refused: ``10 ** 10 ** 10`` must fail fast, not hang the build.

@@ -6,8 +6,8 @@ both return a ``MemoryEstimate``.
 """
 
 from calculators.memory.inference import InferenceSetup, estimate_inference
-from calculators.memory.result import COMPONENTS, MemoryEstimate
 from calculators.memory.lora import lora_params
+from calculators.memory.result import COMPONENTS, MemoryEstimate
 from calculators.memory.training import TrainingSetup, estimate_training
 
 __all__ = ["COMPONENTS", "InferenceSetup", "MemoryEstimate", "TrainingSetup", "estimate_inference",

@@ -4,11 +4,10 @@ and how many sequences a memory pool holds."""
 import dataclasses
 
 from calculators import data
-from calculators.catalogs import formats
-from calculators.core import validate
 from calculators.architectures import Architecture
 from calculators.architectures.layers import LOCAL_KINDS
-
+from calculators.catalogs import formats
+from calculators.core import validate
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """LoRA adapters: which modules a target preset picks, and the trainable parameters per module."""
 
-from calculators.core import validate
 from calculators.architectures import Architecture
+from calculators.core import validate
 from calculators.core.errors import InputError
 
 #: Target presets, as PEFT users name them: the roles (or module names) each one adapts.

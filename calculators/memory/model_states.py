@@ -6,11 +6,12 @@ runtime): what each trainable parameter costs before the first activation exists
 
 import dataclasses
 
-from calculators.core import validate
 from calculators.architectures import Architecture
+from calculators.core import validate
 from calculators.core.errors import InputError
 from calculators.memory import optimizers
 from calculators.memory import precision as precisions
+
 
 @dataclasses.dataclass(frozen=True)
 class ModelStates:

@@ -4,8 +4,8 @@ import dataclasses
 import functools
 
 from calculators import data
-from calculators.core import validate
 from calculators.architectures import Architecture
+from calculators.core import validate
 
 
 @dataclasses.dataclass(frozen=True)

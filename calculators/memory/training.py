@@ -14,15 +14,15 @@ Mechanisms (PyTorch eager, transformers' decoder code, ``labels=input_ids``):
 
 import dataclasses
 
+from calculators.architectures import Architecture
 from calculators.catalogs import formats
 from calculators.core import validate
-from calculators.architectures import Architecture
 from calculators.core.caveats import Caveat
 from calculators.core.errors import InputError
 from calculators.memory import forward, optimizers, precision, saved_activations
 from calculators.memory.lora import lora_params
-from calculators.memory.setup import eager_fallback, runtime_data
 from calculators.memory.result import Facts, MemoryEstimate, make_estimate
+from calculators.memory.setup import eager_fallback, runtime_data
 from calculators.memory.weights import weight_bytes
 
 MODES = tuple(precision.TRAINING)

@@ -3,9 +3,9 @@ parameter count times bits per weight."""
 
 import dataclasses
 
+from calculators.architectures import Architecture, Tensor
 from calculators.catalogs import formats
 from calculators.core import validate
-from calculators.architectures import Architecture, Tensor
 from calculators.core.units import GB, GIB
 
 #: llama.cpp tensor names for the Hugging Face projections the mix rules refer to.

@@ -7,10 +7,9 @@ CASE: ``{"kind": "linear_decode_step", "gpu": "NVIDIA H200", "model": "llama-3.1
 
 import dataclasses
 
-from calculators.catalogs import gpus
+from calculators.catalogs import gpus, models
 from calculators.core.errors import InputError
 from calculators.speed.decode import linear_decode_step
-from calculators.catalogs import models
 
 KIND = "linear_decode_step"
 

@@ -3,8 +3,8 @@
 import dataclasses
 
 from calculators.architectures import Architecture
-from calculators.speed import efficiency as efficiency_data
 from calculators.catalogs import gpus
+from calculators.speed import efficiency as efficiency_data
 from calculators.speed.decode import decode_step
 
 

@@ -12,10 +12,10 @@ dimension ``Q``). Recomputation is not counted: that would be hardware FLOP util
 
 import dataclasses
 
-from calculators.core import validate
 from calculators.architectures import Architecture
-from calculators.core.errors import InputError
 from calculators.catalogs.gpus import Gpu
+from calculators.core import validate
+from calculators.core.errors import InputError
 
 #: Largest token count accepted for a training run (a quadrillion), far beyond any published run.
 MAX_TRAINING_TOKENS = 1e15

@@ -3,7 +3,6 @@ all-reduces between them; the weight formats they read."""
 
 import math
 
-from calculators.architectures import Architecture
 from calculators.catalogs import formats
 from calculators.catalogs.gpus import Gpu
 from calculators.core.errors import InputError

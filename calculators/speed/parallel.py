@@ -2,10 +2,10 @@
 
 import dataclasses
 
-from calculators.core import validate
 from calculators.architectures import Architecture
-from calculators.core.errors import InputError
 from calculators.catalogs import gpus
+from calculators.core import validate
+from calculators.core.errors import InputError
 from calculators.speed.decode import DecodeStep, decode_step
 from calculators.speed.ranking import memory_needed
 

@@ -3,13 +3,18 @@
 import dataclasses
 import math
 
-from calculators.core import validate
 from calculators.architectures import Architecture
-from calculators.speed import efficiency as efficiency_data
 from calculators.catalogs import gpus
+from calculators.core import validate
+from calculators.speed import efficiency as efficiency_data
 from calculators.speed.efficiency import Efficiency
-from calculators.speed.forward import (allreduce_seconds, bits_per_weight, canonical_format, linear_times,
-                                      needs_dequantization)
+from calculators.speed.forward import (
+    allreduce_seconds,
+    bits_per_weight,
+    canonical_format,
+    linear_times,
+    needs_dequantization,
+)
 from calculators.speed.kernels import achievable_bandwidth_bytes_per_s, achievable_flops_per_s, pnorm
 
 

@@ -2,14 +2,14 @@
 
 import dataclasses
 
+from calculators.architectures import Architecture
 from calculators.catalogs import formats
 from calculators.catalogs import gpus as gpu_catalog
 from calculators.core import validate
-from calculators.architectures import Architecture
 from calculators.core.errors import InputError
+from calculators.memory import InferenceSetup, estimate_inference
 from calculators.speed import prices as price_data
 from calculators.speed.decode import decode_step
-from calculators.memory import InferenceSetup, estimate_inference
 from calculators.speed.forward import canonical_format
 
 SORT_KEYS = ("tokens_per_s", "cost")

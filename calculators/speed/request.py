@@ -2,8 +2,8 @@
 
 import dataclasses
 
-from calculators.core import validate
 from calculators.architectures import Architecture
+from calculators.core import validate
 from calculators.speed.decode import DecodeStep, decode_step
 from calculators.speed.prefill import Prefill, prefill
 

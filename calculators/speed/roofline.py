@@ -2,12 +2,11 @@
 
 import dataclasses
 
+from calculators.catalogs import gpus
+from calculators.catalogs.gpus import Gpu
 from calculators.core import validate
 from calculators.core.errors import InputError
-from calculators.catalogs.gpus import Gpu
 from calculators.speed import efficiency as efficiency_data
-from calculators.catalogs import gpus
-from calculators.speed.decode import DecodeStep
 from calculators.speed.efficiency import Efficiency
 
 

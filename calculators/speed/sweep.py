@@ -2,9 +2,9 @@
 
 import dataclasses
 
+from calculators.architectures import Architecture
 from calculators.core import validate
 from calculators.core.errors import InputError
-from calculators.architectures import Architecture
 from calculators.speed.decode import DecodeStep, decode_step
 
 DEFAULT_BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)

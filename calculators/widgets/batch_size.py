@@ -1,7 +1,7 @@
 """Widget (in-entry): what a larger decode batch does to each user's speed and to total throughput."""
 
-from calculators.speed import decode_step
 from calculators.core import units
+from calculators.speed import decode_step
 from calculators.widgets import fields
 from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget

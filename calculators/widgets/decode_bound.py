@@ -1,8 +1,8 @@
 """Widget (in-entry): memory bandwidth turned into an upper bound on one user's decoding speed."""
 
-from calculators.speed import decode_ceiling
-from calculators.core.units import format_bytes
 from calculators.core import units
+from calculators.core.units import format_bytes
+from calculators.speed import decode_ceiling
 from calculators.widgets import fields
 from calculators.widgets.spec import Output, Widget
 

@@ -4,11 +4,9 @@ number formats, counts and tensor-parallel degrees, and the lists and tables the
 import dataclasses
 import html
 
-from calculators.catalogs import formats
-from calculators.catalogs import gpus
-from calculators.catalogs import models
-from calculators.core import validate
 from calculators.architectures import Architecture
+from calculators.catalogs import formats, gpus, models
+from calculators.core import validate
 from calculators.core.errors import InputError
 from calculators.widgets.spec import Field, Output
 
@@ -139,8 +137,8 @@ def breakdown_chart(estimate, labels: dict[str, str], title: str, gpu) -> str:
 
 def fit_list(estimate) -> str:
     """The catalog GPUs that hold ``estimate``, tightest first, as an ``html`` output."""
-    from calculators.memory.fit import fits
     from calculators.core.units import format_bytes
+    from calculators.memory.fit import fits
     fitting = list(fits(estimate, only_fitting=True))
     lines = [f"{f.name}: {format_bytes(f.headroom_bytes)} to spare" for f in fitting[:SHOWN_FITS]]
     if len(fitting) > SHOWN_FITS:

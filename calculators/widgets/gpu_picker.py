@@ -1,12 +1,10 @@
 """Widget: which GPUs (and how many) hold a workload, ranked by tokens/s or by cost per million tokens."""
 
-from calculators.core import validate
-from calculators.core import units
+from calculators.core import units, validate
 from calculators.core.errors import InputError
-from calculators.speed import rank
-from calculators.speed import prices
-from calculators.speed.ranking import SORT_KEYS
 from calculators.core.units import GIB, format_bytes
+from calculators.speed import prices, rank
+from calculators.speed.ranking import SORT_KEYS
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 

@@ -1,8 +1,8 @@
 """Widget: GPU memory to run a model (weights, KV cache, activations, runtime), against a chosen GPU."""
 
+from calculators.core.units import format_bytes
 from calculators.memory import InferenceSetup, estimate_inference
 from calculators.memory.fit import fit_on
-from calculators.core.units import format_bytes
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Widget
 

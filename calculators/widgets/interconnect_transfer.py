@@ -1,9 +1,9 @@
 """Widget: time to move bytes over a GPU's NVLink or host link, as a copy or a ring collective."""
 
-from calculators.device import interconnect
 from calculators.catalogs import models
 from calculators.core import validate
 from calculators.core.units import format_bytes, format_duration
+from calculators.device import interconnect
 from calculators.memory.weights import weight_memory
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget

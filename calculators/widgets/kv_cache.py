@@ -1,11 +1,10 @@
 """Widget: a model's KV cache per token, per sequence and per batch, and how many sequences fit on a GPU."""
 
-from calculators.catalogs import formats
-from calculators.core import validate
 from calculators.charts import Series, line_chart, stacked_bar
+from calculators.core import validate
+from calculators.core.units import format_bytes
 from calculators.memory import InferenceSetup, estimate_inference
 from calculators.memory import kv_cache as kv
-from calculators.core.units import format_bytes
 from calculators.widgets import fields
 from calculators.widgets.spec import Output, Widget
 

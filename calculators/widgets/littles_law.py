@@ -1,10 +1,9 @@
 """Widget: bytes a GPU must keep in flight to reach its memory bandwidth (Little's law), in total and per SM."""
 
-from calculators.device import occupancy
 from calculators.catalogs import sm_limits
 from calculators.core import validate
-from calculators.device.littles_law import MAX_LATENCY_NS, bytes_in_flight
 from calculators.core.units import TB, format_bytes
+from calculators.device.littles_law import MAX_LATENCY_NS, bytes_in_flight
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 

@@ -1,10 +1,10 @@
 """Widget: a LoRA adapter's trainable parameters, and its training state next to full fine-tuning."""
 
 from calculators.core import validate
+from calculators.core.units import format_bytes
 from calculators.memory import lora
 from calculators.memory.model_states import model_states
 from calculators.memory.weights import weight_bytes
-from calculators.core.units import format_bytes
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 

@@ -1,8 +1,8 @@
 """Widget: model FLOP utilization of a training or inference run from its measured tokens per second."""
 
-from calculators.speed import flops
 from calculators.core import units, validate
 from calculators.core.errors import InputError
+from calculators.speed import flops
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 

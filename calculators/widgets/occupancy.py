@@ -1,12 +1,10 @@
 """Widget: theoretical occupancy of a kernel on one SM, the blocks each resource allows and which one limits."""
 
-from calculators.catalogs import gpus
-from calculators.device import occupancy
-from calculators.catalogs import sm_limits
-from calculators.core import validate
+from calculators.catalogs import gpus, sm_limits
 from calculators.charts import Series, line_chart
-from calculators.core.errors import InputError
+from calculators.core import validate
 from calculators.core.units import KIB
+from calculators.device import occupancy
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 

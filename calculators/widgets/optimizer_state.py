@@ -2,10 +2,10 @@
 optimizer state, for one optimizer and precision, optionally sharded with ZeRO."""
 
 from calculators.core import validate
+from calculators.core.units import format_bytes
 from calculators.memory import model_states as ms
 from calculators.memory import optimizers
 from calculators.memory import precision as precisions
-from calculators.core.units import format_bytes
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 

@@ -1,8 +1,8 @@
 """Widget (in-entry): a request's prefill (time to first token) against its decode steps."""
 
 from calculators.charts import stacked_bar
-from calculators.speed import request
 from calculators.core import units
+from calculators.speed import request
 from calculators.widgets import fields
 from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget

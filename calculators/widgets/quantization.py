@@ -3,8 +3,8 @@ at higher precision, and a comparison with other common formats."""
 
 from calculators.catalogs import formats
 from calculators.core import validate
-from calculators.memory.weights import weight_bytes
 from calculators.core.units import format_bytes
+from calculators.memory.weights import weight_bytes
 from calculators.widgets import fields
 from calculators.widgets.spec import Output, Widget
 

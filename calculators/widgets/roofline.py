@@ -3,10 +3,9 @@
 import math
 
 from calculators.catalogs import formats
-from calculators.core import validate
-from calculators.core.errors import InputError
-from calculators.core import units
 from calculators.charts import Series, line_chart
+from calculators.core import units, validate
+from calculators.core.errors import InputError
 from calculators.speed import decode_step, matmul_intensity_flop_per_byte, place, roof
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget

@@ -1,10 +1,10 @@
 """Widget: decoding speed for one model on one GPU, and the batch sweep as a latency–throughput curve."""
 
 from calculators.charts import Series, line_chart
+from calculators.core import units
+from calculators.core.units import format_bytes
 from calculators.speed import batch_sweep, decode_step, memory_needed, request
 from calculators.speed.sweep import DEFAULT_BATCHES
-from calculators.core.units import format_bytes
-from calculators.core import units
 from calculators.widgets import fields
 from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget

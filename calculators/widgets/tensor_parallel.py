@@ -1,8 +1,8 @@
 """Widget (in-entry): one model split over 1, 2, 4 or 8 GPUs by tensor parallelism."""
 
-from calculators.speed import tensor_parallel_plan
-from calculators.core.units import format_bytes
 from calculators.core import units
+from calculators.core.units import format_bytes
+from calculators.speed import tensor_parallel_plan
 from calculators.widgets import fields
 from calculators.widgets.spec import Output, Widget
 

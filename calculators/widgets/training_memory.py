@@ -1,12 +1,11 @@
 """Widget: GPU memory to train or fine-tune a model (full, LoRA, QLoRA), per GPU, against a chosen GPU."""
 
 from calculators.core import validate
-from calculators.memory import TrainingSetup, estimate_training
+from calculators.core.units import format_bytes
+from calculators.memory import TrainingSetup, estimate_training, optimizers
 from calculators.memory import lora as lora_targets
-from calculators.memory import optimizers
 from calculators.memory.fit import needed_bytes
 from calculators.memory.training import MODES
-from calculators.core.units import format_bytes
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
 

@@ -13,9 +13,9 @@ A page that names an unknown entry, field or function fails the build.
 
 import re
 
+from calculators.core.errors import InputError
 from calculators.figures import expressions
 from calculators.figures import quote as catalog_quote
-from calculators.core.errors import InputError
 
 PATTERN = re.compile(r"\{\{\s*(gpu|model):([a-z0-9][a-z0-9.\-]*):([a-z0-9_.]+)\s*\}\}")
 EXPRESSION = re.compile(r"\{\{\s*=\s*(.+?)\s*\}\}")

@@ -4,9 +4,9 @@ import functools
 import math
 
 from calculators import data
-from calculators.figures import expressions as fx
 from calculators.catalogs import models
 from calculators.core.units import GB, GIB
+from calculators.figures import expressions as fx
 
 #: Formats whose weight sizes an entry is likely to quote.
 WEIGHT_FORMATS = ("fp32", "bf16", "fp8", "int4", "q4_k_m", "nf4")

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from hooks.glossary import entries as glossary_entries, rules
+from hooks.glossary import entries as glossary_entries
+from hooks.glossary import rules
 from tests.conftest import ROOT
 from tests.glossary import known_figures
 

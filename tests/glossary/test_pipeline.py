@@ -2,13 +2,13 @@
 
 import pathlib
 import shutil
-import textwrap
 
 import pytest
 
-from hooks.glossary import entries as glossary_entries, pages as glossary_pages
+from hooks.glossary import entries as glossary_entries
+from hooks.glossary import pages as glossary_pages
 from hooks.glossary.entries import GlossaryError
-from tests.conftest import ROOT, build_site
+from tests.conftest import ROOT
 
 SECTIONS = "- id: device-hardware\n  title: Device hardware\n  description: Chips.\n"
 
@@ -118,7 +118,9 @@ def test_strict_build_fails_naming_file_and_field(tmp_path):
         shutil.copy(ROOT / "glossary" / f"{name}.md", project / "glossary")
     text = (project / "glossary" / "hbm.md").read_text()
     (project / "glossary" / "hbm.md").write_text(text.replace("section: device-hardware\n", ""))
-    import subprocess, sys, os
+    import os
+    import subprocess
+    import sys
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")],
                             cwd=project, capture_output=True, text=True, timeout=300,
                             env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))

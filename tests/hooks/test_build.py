@@ -2,8 +2,8 @@
 
 import dataclasses
 import logging
-import re
 import pathlib
+import re
 import types
 
 import pytest

@@ -24,9 +24,9 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from calculators import architectures, scenarios, widgets
-from calculators.core import json_input
-from calculators.catalogs import models
 from calculators.architectures import Architecture
+from calculators.catalogs import models
+from calculators.core import json_input
 from calculators.core.errors import CalculatorError, InputError
 from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
 from calculators.speed import decode_step

@@ -20,10 +20,9 @@ from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
 from calculators import architectures
-from calculators.catalogs import formats
-from calculators.catalogs import gpus
-from calculators.catalogs import models as model_catalog
 from calculators.architectures import Architecture
+from calculators.catalogs import formats, gpus
+from calculators.catalogs import models as model_catalog
 from calculators.core.errors import InputError
 from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
 from calculators.memory.optimizers import all_optimizers

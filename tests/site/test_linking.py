@@ -7,7 +7,8 @@ import re
 import jsonschema
 import pytest
 
-from hooks.glossary import entries as glossary_entries, linking
+from hooks.glossary import entries as glossary_entries
+from hooks.glossary import linking
 from tests.conftest import ROOT
 
 GLOSSARY = glossary_entries.load(ROOT / "glossary")

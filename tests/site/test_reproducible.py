@@ -2,10 +2,9 @@
 
 import hashlib
 import json
-import os
 
 from hooks.runtime import wheel
-from tests.conftest import ROOT, build_site
+from tests.conftest import build_site
 
 FIXED_DATE = "1767225600"  # 2026-01-01: the build date is the only input that may differ between builds
 

@@ -5,8 +5,14 @@ from calculators.architectures import Architecture
 from calculators.core.caveats import Caveat
 from calculators.memory import forward
 from calculators.memory.result import Facts, MemoryEstimate, make_estimate
-from calculators.memory.setup import (COMPUTE_DTYPES, InferenceSetup, common_warnings, kv_bytes_per_value,
-                                      representative_layers, runtime_data)
+from calculators.memory.setup import (
+    COMPUTE_DTYPES,
+    InferenceSetup,
+    common_warnings,
+    kv_bytes_per_value,
+    representative_layers,
+    runtime_data,
+)
 from calculators.memory.weights import weight_bytes
 
 

@@ -2,11 +2,17 @@
 the profiled activation peak, CUDA graphs and non-torch memory."""
 
 from calculators.architectures import Architecture
-from calculators.memory import forward, kv_cache
 from calculators.core.caveats import Caveat
+from calculators.memory import forward, kv_cache
 from calculators.memory.result import Facts, KvPool, MemoryEstimate, make_estimate
-from calculators.memory.setup import (COMPUTE_DTYPES, InferenceSetup, common_warnings, kv_bytes_per_value,
-                                      representative_layers, runtime_data)
+from calculators.memory.setup import (
+    COMPUTE_DTYPES,
+    InferenceSetup,
+    common_warnings,
+    kv_bytes_per_value,
+    representative_layers,
+    runtime_data,
+)
 from calculators.memory.weights import weight_bytes
 
 

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from calculators import cli
-from calculators.catalogs import models
 from calculators.architectures import supported_model_types
+from calculators.catalogs import models
 from calculators.core.errors import InputError
 from tests.calculators.truth import records
 from validation import gpu_cases

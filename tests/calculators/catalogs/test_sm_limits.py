@@ -2,8 +2,7 @@
 
 import pytest
 
-from calculators.catalogs import gpus
-from calculators.catalogs import sm_limits
+from calculators.catalogs import gpus, sm_limits
 from calculators.core.errors import InputError
 
 

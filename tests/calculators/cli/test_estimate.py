@@ -1,6 +1,5 @@
 """The estimate command: a scenario record from a file or stdin; bad records are one line and exit status 2."""
 
-import io
 import json
 
 import pytest

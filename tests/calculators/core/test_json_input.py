@@ -5,8 +5,8 @@ import time
 import pytest
 
 from calculators.architectures import build
-from calculators.core.json_input import MAX_DEPTH, parse_config
 from calculators.core.errors import InputError
+from calculators.core.json_input import MAX_DEPTH, parse_config
 
 LLAMA_TEXT = ('{"model_type": "llama", "vocab_size": 128256, "hidden_size": 4096, "intermediate_size": 14336, '
               '"num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8}')

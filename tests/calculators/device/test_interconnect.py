@@ -3,9 +3,9 @@
 import pytest
 
 from calculators.catalogs import gpus
-from calculators.device import interconnect
 from calculators.core.errors import InputError
 from calculators.core.units import GIB, MIB
+from calculators.device import interconnect
 
 
 @pytest.mark.parametrize("text, expected", [("16 GB", 16e9), ("1.5 GiB", 1.5 * GIB), ("64MiB", 64 * MIB),

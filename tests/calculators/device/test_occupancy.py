@@ -2,9 +2,9 @@
 
 import pytest
 
-from calculators.device import occupancy
 from calculators.catalogs import sm_limits
 from calculators.core.errors import InputError
+from calculators.device import occupancy
 
 
 def run(cc="9.0", threads=256, registers=64, shared=0):

@@ -3,11 +3,10 @@
 import pytest
 
 from calculators import InputError
-from calculators.figures import expressions as fx
-from calculators.catalogs import gpus
-from calculators.catalogs import models
-from calculators.memory.weights import weight_bytes
+from calculators.catalogs import gpus, models
 from calculators.core.units import GB, TB
+from calculators.figures import expressions as fx
+from calculators.memory.weights import weight_bytes
 
 
 def test_weight_bytes_are_the_memory_engines():

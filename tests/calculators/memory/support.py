@@ -1,7 +1,7 @@
 """Shared by the memory tests: a small Llama for the mechanism rules, and inference estimates of Llama-3.1-8B."""
 
 from calculators.architectures import build
-from calculators.catalogs.models import get, resolve
+from calculators.catalogs.models import resolve
 from calculators.memory import InferenceSetup, estimate_inference
 
 # The mechanisms found by the H100 measurements (validation/measured) are checked on this small model.

@@ -4,7 +4,6 @@ import importlib.util
 import re
 
 from calculators.charts import PALETTE
-
 from tests.calculators.truth import ROOT
 
 spec = importlib.util.spec_from_file_location("benchmark_memory", ROOT / "scripts" / "benchmark_memory.py")

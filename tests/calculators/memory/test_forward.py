@@ -10,7 +10,7 @@ import pytest
 
 from calculators.architectures import build
 from calculators.memory import forward
-from tests.calculators.memory.support import B, DIMS, LLAMA, S, SCORES
+from tests.calculators.memory.support import DIMS, LLAMA, SCORES, B, S
 
 
 def test_fp32_grouped_query_sdpa_falls_back_to_the_math_kernel():

@@ -3,7 +3,7 @@
 import pytest
 
 from calculators.architectures import build
-from calculators.catalogs.models import get, resolve
+from calculators.catalogs.models import resolve
 from tests.calculators.memory.support import LLAMA8, est
 
 

@@ -4,8 +4,8 @@ import pytest
 
 from calculators import scenarios, widgets
 from calculators.catalogs.models import resolve
-from calculators.memory import TrainingSetup, estimate_training, precision
 from calculators.core.units import format_bytes
+from calculators.memory import TrainingSetup, estimate_training, precision
 from calculators.memory.model_states import model_states
 
 

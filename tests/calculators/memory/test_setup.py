@@ -2,8 +2,8 @@
 
 import pytest
 
+from calculators.catalogs.models import resolve
 from calculators.core.errors import InputError
-from calculators.catalogs.models import get, resolve
 from tests.calculators.memory.support import est
 
 

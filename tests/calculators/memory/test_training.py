@@ -2,11 +2,11 @@
 
 import pytest
 
+from calculators.architectures import build
+from calculators.catalogs.models import resolve
 from calculators.core.errors import InputError
 from calculators.memory import TrainingSetup, estimate_training
-from calculators.architectures import build
-from calculators.catalogs.models import get, resolve
-from tests.calculators.memory.support import B, DIMS, S
+from tests.calculators.memory.support import DIMS, B, S
 
 LLAMA1B = resolve("llama-3.2-1b")[1]
 LLAMA8 = resolve("llama-3.1-8b")[1]

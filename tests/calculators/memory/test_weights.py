@@ -2,8 +2,8 @@
 
 import pytest
 
-from calculators.catalogs import formats
 from calculators.architectures import build
+from calculators.catalogs import formats
 from calculators.core.errors import InputError
 from calculators.memory.weights import weight_bytes
 

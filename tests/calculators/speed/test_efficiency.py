@@ -7,8 +7,8 @@ from importlib import resources
 import pytest
 
 from calculators import speed
-from calculators.catalogs import gpus
 from calculators.architectures import build
+from calculators.catalogs import gpus
 from tests.calculators.truth import records
 
 DATA = json.loads(resources.files("calculators.data").joinpath("efficiency.json").read_text(encoding="utf-8"))

@@ -2,8 +2,7 @@
 
 import pytest
 
-from calculators.catalogs import gpus
-from calculators.catalogs import models
+from calculators.catalogs import gpus, models
 from calculators.core.errors import InputError
 from calculators.speed import flops
 

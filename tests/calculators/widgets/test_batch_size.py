@@ -1,8 +1,8 @@
 """The batch-size widget agrees with the speed engine's decode step."""
 
 from calculators.catalogs import models
+from calculators.core.units import format_rate
 from calculators.speed import decode_step
-from calculators.core.units import format_duration, format_rate
 from tests.calculators.widgets.support import run
 
 

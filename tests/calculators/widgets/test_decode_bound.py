@@ -2,10 +2,9 @@
 
 import re
 
-from calculators.catalogs import gpus
-from calculators.catalogs import models
+from calculators.catalogs import gpus, models
+from calculators.core.units import format_rate
 from calculators.speed import decode_ceiling
-from calculators.core.units import format_duration, format_rate
 from tests.calculators.widgets.support import run
 
 

@@ -1,8 +1,8 @@
 """The prefill-decode widget splits a request as the speed engine does."""
 
 from calculators.catalogs import models
+from calculators.core.units import format_duration
 from calculators.speed import request
-from calculators.core.units import format_duration, format_rate
 from tests.calculators.widgets.support import run
 
 

@@ -1,8 +1,7 @@
 """The roofline widget places a matmul or a decode step with the engine's numbers."""
 
 from calculators import widgets
-from calculators.catalogs import gpus
-from calculators.catalogs import models
+from calculators.catalogs import gpus, models
 from calculators.speed import decode_step, matmul_intensity_flop_per_byte, place
 
 

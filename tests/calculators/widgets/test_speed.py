@@ -1,8 +1,8 @@
 """The speed widget agrees with the speed engine's request model and marks where decode turns compute-bound."""
 
 from calculators.catalogs import models
-from calculators.speed import batch_sweep, request
 from calculators.core.units import format_duration, format_rate
+from calculators.speed import batch_sweep, request
 from tests.calculators.widgets.support import run
 
 

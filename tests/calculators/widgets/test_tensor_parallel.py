@@ -2,8 +2,8 @@
 
 from calculators import widgets
 from calculators.catalogs import models
-from calculators.speed import tensor_parallel_plan
 from calculators.core.units import format_bytes
+from calculators.speed import tensor_parallel_plan
 
 
 def test_four_h100s_hold_llama_70b():

@@ -4,8 +4,8 @@ import time
 
 from calculators import widgets
 from calculators.catalogs import models
-from calculators.memory import TrainingSetup, estimate_training
 from calculators.core.units import format_bytes
+from calculators.memory import TrainingSetup, estimate_training
 
 
 def run(**inputs):

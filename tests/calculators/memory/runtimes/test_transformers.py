@@ -1,6 +1,6 @@
 """The transformers runtime: the peak of prefill, the lm_head and decode as eager PyTorch allocates them."""
 
-from calculators.catalogs.models import get, resolve
+from calculators.catalogs.models import resolve
 from tests.calculators.memory.support import GIB, LLAMA8, est
 
 
