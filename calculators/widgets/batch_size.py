@@ -3,7 +3,6 @@
 from calculators.core import units
 from calculators.speed import decode_step
 from calculators.widgets import fields
-from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget
 
 
@@ -21,7 +20,7 @@ def _compute(inputs):
         "step": units.format_duration(step.step_seconds),
         "compare": (f"Against a batch of 1 ({units.format_rate(single.tokens_per_s_total)}): {gain:.3g}× the total "
                     f"throughput, each user at {kept:.0%} of the speed."),
-        "bound": show.bound_sentence(step.memory_seconds, step.compute_seconds, step.compute_known, gpu.name),
+        "bound": fields.bound_sentence(step.memory_seconds, step.compute_seconds, step.compute_known, gpu.name),
     }
 
 

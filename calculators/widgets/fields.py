@@ -8,6 +8,7 @@ from calculators.architectures import Architecture
 from calculators.catalogs import formats, gpus, models
 from calculators.core import validate
 from calculators.core.errors import InputError
+from calculators.core.units import format_duration
 from calculators.widgets.spec import Field, Output
 
 CUSTOM_MODEL = "custom"
@@ -156,3 +157,15 @@ def html_table(header, rows) -> str:
     head = "".join(f"<th>{html.escape(str(cell))}</th>" for cell in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
     return f'<table class="calc-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def bound_sentence(memory_seconds: float, compute_seconds: float, compute_known: bool, gpu_name: str) -> str:
+    """Which of memory traffic and arithmetic sets the step, with both times."""
+    if not compute_known:
+        return (f"Memory-bound as modelled: the catalog has no tensor throughput for {gpu_name}, so only memory "
+                f"time ({format_duration(memory_seconds)}) is counted.")
+    if compute_seconds > memory_seconds:
+        return (f"Compute-bound: the arithmetic ({format_duration(compute_seconds)}) takes longer than reading the "
+                f"weights and KV cache ({format_duration(memory_seconds)}).")
+    return (f"Memory-bound: reading the weights and KV cache ({format_duration(memory_seconds)}) takes longer than the "
+            f"arithmetic ({format_duration(compute_seconds)}).")

@@ -4,7 +4,6 @@ from calculators.charts import stacked_bar
 from calculators.core import units
 from calculators.speed import request
 from calculators.widgets import fields
-from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget
 
 
@@ -16,7 +15,7 @@ def _compute(inputs):
     chart = stacked_bar(
         [("Prefill (time to first token)", req.ttft_seconds),
          (f"Decode ({req.output_tokens - 1:,} more tokens)", req.decode_seconds)],
-        title=f"One request to {label} on {gpu.name}", value_label=show.duration)
+        title=f"One request to {label} on {gpu.name}", value_label=units.format_duration)
     notes = [f"Prefill handles {req.prompt_tokens:,} tokens in one pass ({units.format_rate(req.prefill.tokens_per_s)}); "
              f"decode produces one token per step, {units.format_rate(req.tokens_per_s_per_user)}. "
              f"{req.prefill_share:.0%} of the request is spent before the first token."]

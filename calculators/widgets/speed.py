@@ -6,7 +6,6 @@ from calculators.core.units import format_bytes
 from calculators.speed import batch_sweep, decode_step, memory_needed, request
 from calculators.speed.sweep import DEFAULT_BATCHES
 from calculators.widgets import fields
-from calculators.widgets import speed_format as show
 from calculators.widgets.spec import Output, Widget
 
 
@@ -60,7 +59,7 @@ def _compute(inputs):
         "ttft": units.format_duration(req.ttft_seconds),
         "tpot": units.format_duration(req.time_per_output_token_seconds),
         "request": units.format_duration(req.total_seconds),
-        "bound": show.bound_sentence(step.memory_seconds, step.compute_seconds, step.compute_known, gpu.name),
+        "bound": fields.bound_sentence(step.memory_seconds, step.compute_seconds, step.compute_known, gpu.name),
         "chart": chart,
         "notes": " ".join(notes),
     }
