@@ -12,9 +12,9 @@ from calculators.speed.ranking import memory_needed
 
 @dataclasses.dataclass(frozen=True)
 class TensorParallelPlan:
-    """``degree`` GPUs sharing every weight matrix; memory figures are per GPU."""
+    """``tensor_parallel`` GPUs sharing every weight matrix; memory figures are per GPU."""
     gpu_id: str
-    degree: int
+    tensor_parallel: int
     weights_per_gpu_bytes: float
     kv_cache_per_gpu_bytes: float
     memory_per_gpu_bytes: float
@@ -41,9 +41,9 @@ class TensorParallelPlan:
 
 def tensor_parallel_plan(arch: Architecture, gpu, *, tensor_parallel: int, weight_format: str = "bf16", batch: int = 1,
                          context_tokens: int = 4096, kv_format: str = "bf16") -> TensorParallelPlan:
-    """Weights split ``degree`` ways; the KV cache split by key-value heads, so beyond ``num_kv_heads`` GPUs
+    """Weights split ``tensor_parallel`` ways; the KV cache split by key-value heads, so beyond ``num_kv_heads`` GPUs
     each head is replicated and the cache per GPU stops shrinking; activations split evenly. The step is
-    :func:`decode_step` with ``tensor_parallel=degree`` (two ring all-reduces per layer)."""
+    :func:`decode_step` with the same ``tensor_parallel`` (two ring all-reduces per layer)."""
     gpu = gpus.get(gpu)
     degree = validate.integer("tensor_parallel", tensor_parallel, minimum=1, maximum=64)
     if degree > 1 and gpu.link_bytes_per_s_one_way() is None:
@@ -56,7 +56,7 @@ def tensor_parallel_plan(arch: Architecture, gpu, *, tensor_parallel: int, weigh
     rest = max(need.total_bytes - need.weights_bytes - need.kv_cache_bytes, 0.0) / degree
     step = decode_step(arch, gpu, batch=batch, context_tokens=context_tokens, weight_format=weight_format,
                        kv_format=kv_format, tensor_parallel=degree)
-    return TensorParallelPlan(gpu_id=gpu.id, degree=degree, weights_per_gpu_bytes=weights,
+    return TensorParallelPlan(gpu_id=gpu.id, tensor_parallel=degree, weights_per_gpu_bytes=weights,
                               kv_cache_per_gpu_bytes=kv, memory_per_gpu_bytes=weights + kv + rest,
                               usable_per_gpu_bytes=gpu.usable_memory_bytes, kv_replicas=max(1, degree // kv_split),
                               step=step)

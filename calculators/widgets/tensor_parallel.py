@@ -28,9 +28,9 @@ def _compute(inputs):
              "yes" if p.fits else "no", units.format_duration(p.step.step_seconds),
              units.format_duration(p.communication_seconds) if d > 1 else "—",
              units.format_number(p.tokens_per_s_per_user)) for d, p in plans.items()]
-    notes = [f"{plan.degree} × {gpu.name}: {format_bytes(plan.memory_per_gpu_bytes)} per GPU {fit} in "
+    notes = [f"{plan.tensor_parallel} × {gpu.name}: {format_bytes(plan.memory_per_gpu_bytes)} per GPU {fit} in "
              f"{format_bytes(plan.usable_per_gpu_bytes)} usable."]
-    if plan.degree > 1:
+    if plan.tensor_parallel > 1:
         notes.append(f"The {2 * arch.num_layers} all-reduces per step take {units.format_duration(plan.communication_seconds)}"
                      f", {plan.communication_seconds / step.step_seconds:.0%} of the step.")
     if plan.kv_replicas > 1:
