@@ -29,15 +29,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters (terminal escape sequences a reader's input may carry) shown as escapes."""
+    return "".join(char if char.isprintable() or char == " " else repr(char)[1:-1] for char in text)
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except InputError as error:
-        print(f"error: {error.renamed(args.field_flags)}", file=sys.stderr)
+        print(f"error: {printable(str(error.renamed(args.field_flags)))}", file=sys.stderr)
         return 2
     except CalculatorError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(str(error))}", file=sys.stderr)
         return 2
     except RecursionError:
         print("error: input is nested too deeply", file=sys.stderr)

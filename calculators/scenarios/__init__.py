@@ -30,7 +30,4 @@ def run(record) -> dict:
     kind = record.get("kind")
     if not isinstance(kind, str):
         raise InputError("kind", f"is required; one of: {', '.join(HANDLERS)}")
-    handler = HANDLERS.get(kind)
-    if handler is None:
-        validate.choice("kind", kind, tuple(HANDLERS))
-    return handler(record)
+    return HANDLERS[validate.choice("kind", kind, tuple(HANDLERS))](record)

@@ -20,6 +20,9 @@ from calculators.core.errors import InputError
 #: Largest token count accepted for a training run (a quadrillion), far beyond any published run.
 MAX_TRAINING_TOKENS = 1e15
 SECONDS_PER_DAY = 86_400
+#: Smallest MFU accepted, in percent: below a hundredth of a percent a run is not using the GPU at all, and the
+#: time it implies overflows any unit.
+MIN_MFU_PERCENT = 0.01
 
 
 def forward_flops_per_token(active_params: float) -> float:
@@ -65,7 +68,7 @@ class GpuTime:
 
 def gpu_time(flops: float, gpu: Gpu, *, compute_format: str = "bf16", mfu_percent: float = 40, gpus: int = 1) -> GpuTime:
     """Time to do ``flops`` on ``gpus`` copies of ``gpu`` at ``mfu_percent`` of its dense ``compute_format`` peak."""
-    mfu = validate.number("mfu", mfu_percent, minimum=0, exclusive_minimum=True, maximum=100) / 100
+    mfu = validate.number("mfu", mfu_percent, minimum=MIN_MFU_PERCENT, maximum=100) / 100
     count = validate.integer("gpus", gpus, minimum=1, maximum=1_000_000)
     peak = gpu.peak_flops_per_s(compute_format)
     if not peak:

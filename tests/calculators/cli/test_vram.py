@@ -30,3 +30,8 @@ def test_vram_reads_a_config_file(tmp_path):
 def test_vram_bad_input(args, field):
     proc = run_cli(args)
     assert proc.returncode == 2 and proc.stderr.startswith(f"error: {field}:") and len(proc.stderr.splitlines()) == 1
+
+
+def test_terminal_escapes_in_an_input_are_not_echoed():
+    proc = run_cli(["vram", "llama-3.1-8b", "--train", "lora", "--lora-targets", "\x1b[31mred"])
+    assert proc.returncode == 2 and "\x1b" not in proc.stderr and "\\x1b[31mred" in proc.stderr

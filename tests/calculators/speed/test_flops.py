@@ -21,6 +21,7 @@ def test_llama_3_8b_pretraining_takes_about_half_a_million_h100_hours():
 
 
 @pytest.mark.parametrize("kwargs, field", [({"mfu_percent": 0}, "mfu"), ({"mfu_percent": 101}, "mfu"),
+                                           ({"mfu_percent": 5e-324}, "mfu"), ({"mfu_percent": 1e-9}, "mfu"),
                                            ({"gpus": 0}, "gpus"), ({"compute_format": "fp8", "gpu": "rtx-3090"}, "compute_format")])
 def test_bad_inputs_name_their_field(kwargs, field):
     gpu = gpus.get(kwargs.pop("gpu", "h100-sxm"))
