@@ -42,6 +42,8 @@ class NumberFormat:
     runtime: str | None = None
     #: Bits of one scale stored per output row of a quantized matrix, beyond ``bits_per_value``.
     row_scale_bits: int = 0
+    #: A runtime can store the KV cache in it (schemes and GGUF mixes are weight formats only).
+    kv_cache: bool = False
 
     @property
     def bytes_per_value(self) -> float:
@@ -66,8 +68,18 @@ def all_formats() -> dict[str, NumberFormat]:
                                   aliases=tuple(r.get("aliases", ())), kind=r.get("kind", "format"),
                                   layout=_layout(r.get("layout")),
                                   tensor_core_native=bool(r.get("tensor_core_native", False)),
-                                  runtime=r.get("runtime"), row_scale_bits=int(r.get("row_scale_bits", 0)))
+                                  runtime=r.get("runtime"), row_scale_bits=int(r.get("row_scale_bits", 0)),
+                                  kv_cache=bool(r.get("kv_cache", False)))
             for r in records}
+
+
+def get_kv_cache(format_id: str, *, field: str = "kv_format") -> NumberFormat:
+    """A format the KV cache can be stored in (``kv_cache`` in the catalog), or an error naming ``field``."""
+    fmt = get(format_id, field=field)
+    if not fmt.kv_cache:
+        usable = ", ".join(f.id for f in all_formats().values() if f.kv_cache)
+        raise InputError(field, f"{fmt.id} is a weight format, not a KV-cache format; use one of: {usable}")
+    return fmt
 
 
 def get(format_id: str, *, field: str = "format") -> NumberFormat:

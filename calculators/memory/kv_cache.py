@@ -29,7 +29,7 @@ def kv_cache_size(arch: Architecture, *, context_tokens: int, batch: int = 1, kv
     """Cache of ``batch`` sequences of ``context_tokens`` tokens stored in ``kv_format``."""
     tokens = validate.integer("context_tokens", context_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS)
     batch = validate.integer("batch", batch, minimum=1, maximum=validate.MAX_BATCH)
-    b = formats.get(kv_format, field="kv_format").bytes_per_value
+    b = formats.get_kv_cache(kv_format).bytes_per_value
     return KvCacheSize(bytes_per_value=b, tokens=tokens, batch=batch,
                        bytes_per_token=arch.kv_bytes_per_token(b, latent=latent),
                        bytes_per_sequence=arch.kv_cache_bytes(1, tokens, b, latent=latent), latent=latent)

@@ -49,7 +49,7 @@ def check(setup: InferenceSetup) -> InferenceSetup:
     fmt = formats.get(setup.weight_format, field="weight_format")
     if fmt.kind == "block":
         raise InputError("weight_format", f"{fmt.id} is a GGUF block type, not a whole-model scheme; use e.g. q4_k_m")
-    kv = formats.get(setup.kv_format, field="kv_format").id if setup.kv_format is not None else None
+    kv = formats.get_kv_cache(setup.kv_format).id if setup.kv_format is not None else None
     utilization = None
     if setup.gpu_memory_utilization is not None:
         utilization = validate.number("gpu_memory_utilization", setup.gpu_memory_utilization, minimum=0,

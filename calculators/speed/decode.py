@@ -4,7 +4,7 @@ import dataclasses
 import math
 
 from calculators.architectures import Architecture
-from calculators.catalogs import gpus
+from calculators.catalogs import formats, gpus
 from calculators.core import validate
 from calculators.speed import efficiency as efficiency_data
 from calculators.speed.efficiency import Efficiency
@@ -108,7 +108,7 @@ def decode_step(arch: Architecture, gpu, *, batch: int = 1, context_tokens: int 
     extra = validate.number("per_step_overhead_seconds", per_step_overhead_seconds, minimum=0, maximum=3600)
     compute_fmt = canonical_format(compute_format, field="compute_format")
     wfmt = canonical_format(weight_format, field="weight_format")
-    kv_fmt = canonical_format(kv_format or compute_fmt, field="kv_format")
+    kv_fmt = formats.get_kv_cache(kv_format or compute_fmt).id
     act_bytes = bits_per_weight(compute_fmt, field="compute_format") / 8
     kv_bytes_per_value = bits_per_weight(kv_fmt, field="kv_format") / 8
     dequantize = needs_dequantization(wfmt)

@@ -66,7 +66,7 @@ def rank(arch: Architecture, *, weight_format: str = "bf16", batch: int = 1, con
     batch = validate.integer("batch", batch, minimum=1, maximum=validate.MAX_BATCH)
     context = validate.integer("context_tokens", context_tokens, minimum=0, maximum=validate.MAX_CONTEXT_TOKENS)
     wfmt = canonical_format(weight_format, field="weight_format")
-    kvfmt = canonical_format(kv_format or "bf16", field="kv_format")
+    kvfmt = formats.get_kv_cache(kv_format or "bf16").id
     counts = sorted({validate.integer("counts", c, minimum=1, maximum=64) for c in counts})
     if not counts:
         raise InputError("counts", "give at least one GPU count")

@@ -22,3 +22,14 @@ def test_every_gguf_type_and_mix_belongs_to_llama_cpp():
 def test_row_scale_bits_come_from_the_record():
     assert formats.get("int8-bnb").row_scale_bits == 32
     assert all(f.row_scale_bits == 0 for f in formats.all_formats().values() if f.id != "int8-bnb")
+
+
+def test_only_kv_cache_formats_are_accepted_for_the_cache():
+    import pytest
+
+    from calculators.core.errors import InputError
+    assert formats.get_kv_cache("fp8").id == "fp8" and formats.get_kv_cache("q8_0").id == "q8_0"
+    for weight_only in ("q4_k_m", "gptq-int4", "nf4", "int8-bnb"):
+        with pytest.raises(InputError) as caught:
+            formats.get_kv_cache(weight_only)
+        assert caught.value.field == "kv_format" and "not a KV-cache format" in caught.value.message
