@@ -54,6 +54,9 @@ def check(setup: InferenceSetup) -> InferenceSetup:
     if setup.gpu_memory_utilization is not None:
         utilization = validate.number("gpu_memory_utilization", setup.gpu_memory_utilization, minimum=0,
                                       exclusive_minimum=True, maximum=1)
+        if runtime != "vllm":
+            raise InputError("gpu_memory_utilization", f"applies to vLLM's preallocated pool only; the runtime here is "
+                                                       f"{runtime}")
     gpu_bytes = None
     if setup.gpu_memory_bytes is not None:
         gpu_bytes = validate.number("gpu_memory_bytes", setup.gpu_memory_bytes, minimum=1, maximum=1e15)

@@ -6,6 +6,7 @@ import dataclasses
 from calculators.architectures import Architecture, Tensor
 from calculators.catalogs import formats
 from calculators.core import validate
+from calculators.core.errors import InputError
 from calculators.core.units import GB, GIB
 
 #: llama.cpp tensor names for the Hugging Face projections the mix rules refer to.
@@ -109,6 +110,8 @@ class WeightMemory:
 def weight_memory(params, weight_format: str) -> WeightMemory:
     """Bytes needed to hold ``params`` weights stored in ``weight_format``."""
     count = validate.number("params", params, minimum=1, maximum=validate.MAX_PARAMS)
+    if count != int(count):
+        raise InputError("params", f"a parameter count is a whole number, got {count:g}")
     fmt = formats.get(weight_format, field="weight_format")
-    count = round(count)
+    count = int(count)
     return WeightMemory(params=count, format=fmt, bytes=count * fmt.bits_per_value / 8)

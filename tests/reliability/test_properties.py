@@ -97,7 +97,12 @@ def inference_setups(**fixed):
         gpu_memory_bytes=st.sampled_from((None, 24 * 2**30, 80 * 2**30, 192 * 2**30)),
         gpu_memory_utilization=st.sampled_from((None, 0.5, 0.9, 1.0)),
         max_num_batched_tokens=st.sampled_from((None, 512, 8192)),
-    ).map(lambda s: dataclasses.replace(s, **fixed))
+    ).map(lambda s: dataclasses.replace(s, **fixed)).map(_utilization_for_vllm_only)
+
+
+def _utilization_for_vllm_only(setup):
+    """gpu_memory_utilization is vLLM's setting; the engine refuses it for the other runtimes."""
+    return setup if setup.runtime == "vllm" else dataclasses.replace(setup, gpu_memory_utilization=None)
 
 
 def lora_targets(model):

@@ -19,6 +19,7 @@ def test_long_context_beyond_the_model_warns():
     ("attn", {"attn": "magic"}), ("runtime", {"runtime": "tgi"}), ("compute_dtype", {"compute_dtype": "int8"}),
     ("logits_to_keep", {"logits_to_keep": -1}),
     ("gpu_memory_utilization", {"runtime": "vllm", "gpu_memory_utilization": 1.5}),
+    ("gpu_memory_utilization", {"runtime": "transformers", "gpu_memory_utilization": 0.9}),
 ])
 def test_bad_inputs_name_their_field(field, kw):
     with pytest.raises(InputError) as caught:

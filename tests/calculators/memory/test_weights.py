@@ -62,3 +62,11 @@ def test_unknown_quantization_names_the_field(bad):
     with pytest.raises(InputError) as caught:
         weight_bytes(ARCH, bad)
     assert caught.value.field == "weight_format"
+
+
+def test_a_fractional_parameter_count_is_refused_not_rounded():
+    from calculators.memory.weights import weight_memory
+    with pytest.raises(InputError) as caught:
+        weight_memory("1.5", "bf16")
+    assert caught.value.field == "params"
+    assert weight_memory("8.03e9", "bf16").params == 8_030_000_000
