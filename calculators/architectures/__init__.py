@@ -1,8 +1,8 @@
 """Parameter tensors and KV-cache geometry of decoder LLMs, from a Hugging Face config.json.
 
 ``build(config)`` is the one entry point. Layout data per ``model_type`` lives in
-``calculators/data/model_types.json``; an unknown model_type gets a generic
-Llama-like estimate and a warning on the result instead of an error.
+``calculators/data/model_types.json``; a model_type without a layout there is refused with an error naming it
+(a multimodal wrapper whose ``text_config`` is known is counted as its language model, with a caveat).
 """
 
 from calculators.architectures.dims import Reader, model_types, read_dims, supported_model_types
@@ -34,18 +34,19 @@ def build(config) -> Architecture:
     if model_type is not None and not isinstance(model_type, str):
         raise InputError("config.model_type", f"expected text, got {type(model_type).__name__}")
     layouts = model_types()
-    if model_type not in layouts or model_type.startswith("_"):
+    if model_type not in layouts:
         text = config.get("text_config")
         if isinstance(text, dict) and text.get("model_type") in layouts:
             warnings.append(Caveat("text_model_only", f"model_type {model_type!r}: only the language model "
                                    "(text_config) is counted; vision or audio towers are not included"))
             config, model_type = text, text["model_type"]
         else:
+            # One rule on every surface: an architecture whose layout is not known is refused, never guessed (a
+            # Llama-shaped guess of a MoE or hybrid model can be several times too small).
             shown = "missing" if model_type is None else repr(model_type[:40])
-            warnings.append(Caveat("unknown_model_type", f"model_type {shown} is not one of the supported "
-                                   "architectures; parameters and memory are a generic Llama-style estimate (gated "
-                                   "MLP, no biases) and may be off"))
-            model_type = "_generic"
+            raise InputError("config.model_type", f"{shown} is not a supported architecture, so its parameters and "
+                                                  f"memory cannot be computed; supported: "
+                                                  f"{', '.join(supported_model_types())}")
     layout = layouts[model_type]
     structure = layout["structure"]
     reader = Reader(config, layout["defaults"])
@@ -73,7 +74,7 @@ def build(config) -> Architecture:
     expert_params = sum(t.total_numel for t in tensors if t.role == "expert")
     inactive = expert_params - (expert_params * moe.top_k // moe.num_experts if moe.num_experts else expert_params)
     return Architecture(
-        model_type=dims.model_type if model_type != "_generic" else str(config.get("model_type") or "unknown"),
+        model_type=dims.model_type,
         hidden_size=h, intermediate_size=dims.intermediate_size, vocab_size=v, num_layers=dims.num_layers,
         num_heads=dims.num_heads, num_kv_heads=dims.num_kv_heads, head_dim=dims.head_dim,
         tie_word_embeddings=dims.tie_word_embeddings, tensors=tuple(tensors), attention=tuple(attention),

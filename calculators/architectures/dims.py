@@ -32,7 +32,7 @@ ALIASES = {
 
 @functools.cache
 def model_types() -> dict:
-    """Layouts by model_type from ``data/model_types.json`` (``_generic`` included)."""
+    """Layouts by model_type from ``data/model_types.json``."""
     return data.load("model_types.json")["model_types"]
 
 

@@ -40,13 +40,33 @@ def test_moe_active_params():
     assert dense.active_params == dense.n_params
 
 
-def test_unknown_model_type_gives_generic_estimate_with_warning():
-    arch = build({"model_type": "brand_new_lm", "hidden_size": 1024, "num_hidden_layers": 4,
-                  "num_attention_heads": 8, "vocab_size": 1000, "intermediate_size": 4096})
-    assert arch.warnings[0].code == "unknown_model_type" and "brand_new_lm" in arch.warnings[0].text
-    assert arch.n_params == 1000 * 1024 * 2 + 4 * (4 * 1024 * 1024 + 3 * 1024 * 4096 + 2 * 1024) + 1024
-    gpt2 = build({"model_type": "gpt2", "n_embd": 768, "n_layer": 12, "n_head": 12, "vocab_size": 50257})
-    assert gpt2.warnings and gpt2.hidden_size == 768
+@pytest.mark.parametrize("config", [
+    {"model_type": "brand_new_lm", "hidden_size": 1024, "num_hidden_layers": 4, "num_attention_heads": 8,
+     "vocab_size": 1000, "intermediate_size": 4096},
+    {"model_type": "gpt2", "n_embd": 768, "n_layer": 12, "n_head": 12, "vocab_size": 50257},
+    {"hidden_size": 1024, "num_hidden_layers": 4},
+])
+def test_an_unknown_architecture_is_refused_naming_its_model_type(config):
+    """Never a silent guess: a Llama-shaped estimate of an unknown MoE or hybrid can be several times off."""
+    with pytest.raises(InputError) as caught:
+        build(config)
+    assert caught.value.field == "config.model_type"
+    expected = repr(config["model_type"]) if "model_type" in config else "missing"
+    assert expected in caught.value.message
+    assert "supported: llama" in caught.value.message
+
+
+def test_every_surface_refuses_an_unknown_architecture():
+    import json
+
+    from calculators import scenarios, widgets
+    config = {"model_type": "glm4_moe", "hidden_size": 4096, "num_hidden_layers": 46, "num_attention_heads": 96,
+              "vocab_size": 151552}
+    result = widgets.run("inference-memory", {"model": "custom", "config": json.dumps(config)})
+    assert not result["ok"] and result["field"] == "config" and "glm4_moe" in result["message"]
+    with pytest.raises(InputError) as caught:
+        scenarios.run({"kind": "inference", "config": config})
+    assert caught.value.field == "config.model_type"
 
 
 def test_multimodal_wrapper_counts_text_model_with_warning():
@@ -68,7 +88,7 @@ def test_multimodal_wrapper_counts_text_model_with_warning():
     ({"model_type": "mixtral", "num_experts_per_tok": 9}, "config.num_experts_per_tok"),
     ({"model_type": "qwen3_moe", "mlp_only_layers": "all"}, "config.mlp_only_layers"),
     ({"model_type": "gemma3_text", "layer_types": ["full_attention"]}, "config.layer_types"),
-    ({"model_type": "brand_new_lm"}, "config.hidden_size"),
+    ({"model_type": "brand_new_lm"}, "config.model_type"),
     ({"model_type": "llama", "hidden_size": 131072, "intermediate_size": 1048576, "num_hidden_layers": 1024,
       "num_attention_heads": 1024, "vocab_size": 10**7}, "config"),
 ])
