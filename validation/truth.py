@@ -32,3 +32,18 @@ def truth_files() -> list[pathlib.Path]:
 def records(path: pathlib.Path) -> list[dict]:
     """Every JSON object of one JSONL file."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def field_truth_files() -> list[pathlib.Path]:
+    """The public runtime records (llama.cpp, ik_llama.cpp, vLLM logs and llama-bench rows): ``FIELD_TRUTH_DIR`` if
+    set, else ``../shared/field-truth`` beside the checkout, else the copy in this folder."""
+    configured = os.environ.get("FIELD_TRUTH_DIR")
+    folder = pathlib.Path(configured) if configured else ROOT.parent / "shared" / "field-truth"
+    if not any(folder.glob("*.jsonl")):
+        folder = ROOT / "validation" / "field-truth"
+    return sorted(folder.glob("*.jsonl"))
+
+
+def without_answers(record: dict) -> dict:
+    """A field record as the calculators are given it: everything but what was measured and where it was read."""
+    return {key: value for key, value in record.items() if key not in ("measured", "quote", "source")}

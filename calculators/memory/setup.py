@@ -32,6 +32,8 @@ class InferenceSetup:
     gpu_memory_bytes: float | None = None
     gpu_memory_utilization: float | None = None
     max_num_batched_tokens: int | None = None
+    #: llama.cpp's ``n_ubatch``, the tokens one graph evaluation takes (None: the runtime's default).
+    micro_batch_tokens: int | None = None
 
 
 def normalize_dtype(value, field: str) -> str:
@@ -69,7 +71,9 @@ def check(setup: InferenceSetup) -> InferenceSetup:
         attn=attn, logits_to_keep=keep, runtime=runtime, gpu_memory_bytes=gpu_bytes,
         gpu_memory_utilization=utilization,
         max_num_batched_tokens=None if setup.max_num_batched_tokens is None else validate.integer(
-            "max_num_batched_tokens", setup.max_num_batched_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS))
+            "max_num_batched_tokens", setup.max_num_batched_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS),
+        micro_batch_tokens=None if setup.micro_batch_tokens is None else validate.integer(
+            "micro_batch_tokens", setup.micro_batch_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS))
 
 
 def runtime_data() -> dict:

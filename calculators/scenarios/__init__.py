@@ -7,7 +7,7 @@ Measured fields in a record (``baseline``, ``after_*``, ``steps``…) are ignore
 
 from calculators.core import validate
 from calculators.core.errors import InputError
-from calculators.scenarios import memory, speed
+from calculators.scenarios import memory, runtime, speed
 
 #: Largest record accepted, in top-level keys.
 MAX_KEYS = 200
@@ -18,6 +18,8 @@ HANDLERS = {
     "inference": memory.inference,
     "training": memory.training,
     "linear_decode_step": speed.estimate,
+    "runtime_memory": runtime.runtime_memory,
+    "runtime_speed": runtime.runtime_speed,
 }
 
 

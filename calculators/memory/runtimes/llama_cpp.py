@@ -19,7 +19,7 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     pad = cfg["kv_padding_tokens"]
     context = math.ceil((setup.prompt_tokens + setup.new_tokens) / pad) * pad
     kv = setup.batch * sum(layer.cache_values(context, latent=True) for layer in arch.attention) * kv_b
-    ubatch = min(cfg["n_ubatch"], setup.batch * setup.prompt_tokens)
+    ubatch = min(setup.micro_batch_tokens or cfg["n_ubatch"], setup.batch * setup.prompt_tokens)
     # Compute buffer: the largest per-layer working set of one micro-batch (f32 intermediates),
     # the attention scores of one micro-batch against the context, and the f32 output logits.
     f = max(arch.intermediate_size, arch.moe_intermediate_size * max(arch.experts_per_token, 1))
