@@ -3,6 +3,7 @@
 import html
 import itertools
 import json
+import re
 
 from hooks.glossary.entries import Entry, Glossary
 
@@ -35,10 +36,21 @@ def _front_matter(title: str, description: str, *, search_boost: float = 1) -> s
     return f"---\ntitle: {json.dumps(title)}\ndescription: {json.dumps(description)}\n{boost}---\n\n"
 
 
+def _shows_abbreviation(entry: Entry) -> bool:
+    """An abbreviation goes after the title unless the title already spells it ("KV cache", not "KV cache (KV)")."""
+    abbreviation = entry.abbreviation
+    return bool(abbreviation) and not re.search(rf"(?<!\w){re.escape(abbreviation)}(?!\w)", entry.title)
+
+
+def markdown_text(text: str) -> str:
+    """``text`` shown literally in Markdown: names such as ``__constant__`` or ``cp.async`` are not markup."""
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+
+
 def entry_page(glossary: Glossary, entry: Entry) -> str:
     by_slug = glossary.by_slug()
     section = next(s for s in glossary.sections if s.id == entry.section)
-    heading = f"{entry.title} ({entry.abbreviation})" if entry.abbreviation and entry.abbreviation != entry.title else entry.title
+    heading = f"{entry.title} ({entry.abbreviation})" if _shows_abbreviation(entry) else entry.title
     meta = [f"[{section.title}](sections/{section.id}.md)"]
     if entry.aliases:
         meta.append("Also called " + ", ".join(f"<em>{html.escape(alias)}</em>" for alias in entry.aliases))
@@ -92,12 +104,12 @@ def index_page(glossary: Glossary) -> str:
         f'<a href="#letter-{letter.lower() if letter != "#" else "symbols"}">{letter}</a>' for letter, _ in groups) + "</nav>\n")
     for letter, items in groups:
         anchor = letter.lower() if letter != "#" else "symbols"
-        lines.append(f"## {letter} {{ #letter-{anchor} }}\n")
+        lines.append(f"## {markdown_text(letter)} {{ #letter-{anchor} }}\n")
         for name, entry in items:
             if name == entry.title:
-                lines.append(f"- [{name}]({entry.slug}.md): {entry.summary}")
+                lines.append(f"- [{markdown_text(name)}]({entry.slug}.md): {entry.summary}")
             else:
-                lines.append(f"- {html.escape(name)}: see [{entry.title}]({entry.slug}.md)")
+                lines.append(f"- {markdown_text(name)}: see [{markdown_text(entry.title)}]({entry.slug}.md)")
         lines.append("")
     return "\n".join(lines) + "\n"
 
