@@ -73,17 +73,18 @@ class Gpu:
     def memory_bandwidth_bytes_per_s(self) -> float:
         return self.memory_bandwidth_tb_per_s * TB
 
-    def dense_tflops_for(self, fmt: str) -> float | None:
-        """Published dense figure for ``fmt`` (or its same-rate twin), None if neither is published."""
-        if fmt not in TENSOR_FORMATS:
-            raise InputError("compute_format", f"no throughput figures for {fmt!r}; known: {', '.join(TENSOR_FORMATS)}")
-        value = getattr(self.dense_tflops, fmt)
-        if value is None and fmt in _SAME_RATE:
-            value = getattr(self.dense_tflops, _SAME_RATE[fmt])
+    def dense_tflops_for(self, compute_format: str) -> float | None:
+        """Published dense figure for ``compute_format`` (or its same-rate twin), None if neither is published."""
+        if compute_format not in TENSOR_FORMATS:
+            raise InputError("compute_format", f"no throughput figures for {compute_format!r}; "
+                                               f"known: {', '.join(TENSOR_FORMATS)}")
+        value = getattr(self.dense_tflops, compute_format)
+        if value is None and compute_format in _SAME_RATE:
+            value = getattr(self.dense_tflops, _SAME_RATE[compute_format])
         return value
 
-    def peak_flops_per_s(self, fmt: str) -> float | None:
-        value = self.dense_tflops_for(fmt)
+    def peak_flops_per_s(self, compute_format: str) -> float | None:
+        value = self.dense_tflops_for(compute_format)
         return None if value is None else value * 1e12
 
     def link_bytes_per_s_one_way(self) -> float | None:

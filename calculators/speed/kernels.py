@@ -42,8 +42,8 @@ def achievable_bandwidth_bytes_per_s(gpu: Gpu, eff: Efficiency) -> float:
     return gpu.memory_bandwidth_bytes_per_s * eff.memory_bandwidth_fraction
 
 
-def achievable_flops_per_s(gpu: Gpu, fmt: str, eff: Efficiency) -> float | None:
-    peak = gpu.peak_flops_per_s(fmt)
+def achievable_flops_per_s(gpu: Gpu, compute_format: str, eff: Efficiency) -> float | None:
+    peak = gpu.peak_flops_per_s(compute_format)
     return None if peak is None else peak * eff.compute_fraction
 
 

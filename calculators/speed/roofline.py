@@ -21,11 +21,11 @@ class RooflinePoint:
     bound: str
 
 
-def ridge_point_flop_per_byte(gpu, fmt: str = "bf16", *, achievable: bool = False,
+def ridge_point_flop_per_byte(gpu, compute_format: str = "bf16", *, achievable: bool = False,
                               eff: Efficiency | None = None) -> float | None:
     """FLOPs per byte at which peak compute and peak bandwidth take equal time (None: no FLOP/s figure)."""
     gpu = gpus.get(gpu)
-    peak = gpu.peak_flops_per_s(fmt)
+    peak = gpu.peak_flops_per_s(compute_format)
     if peak is None:
         return None
     ratio = peak / gpu.memory_bandwidth_bytes_per_s
@@ -46,20 +46,20 @@ def matmul_intensity_flop_per_byte(m: int, k: int, n: int, *, weight_bytes_per_v
     return 2.0 * m * k * n / (k * n * w + m * (k + n) * a)
 
 
-def place(gpu, intensity_flop_per_byte: float, fmt: str = "bf16") -> RooflinePoint:
+def place(gpu, intensity_flop_per_byte: float, compute_format: str = "bf16") -> RooflinePoint:
     """Attainable FLOP/s = min(peak, intensity x bandwidth) and which roof limits it."""
     gpu: Gpu = gpus.get(gpu)
     intensity = validate.number("intensity_flop_per_byte", intensity_flop_per_byte, minimum=0, exclusive_minimum=True)
-    peak = gpu.peak_flops_per_s(fmt)
+    peak = gpu.peak_flops_per_s(compute_format)
     if peak is None:
-        raise InputError("gpu", f"{gpu.name} publishes no {fmt} throughput")
+        raise InputError("gpu", f"{gpu.name} publishes no {compute_format} throughput")
     ridge = peak / gpu.memory_bandwidth_bytes_per_s
-    return RooflinePoint(gpu_id=gpu.id, format=fmt, intensity_flop_per_byte=intensity, ridge_flop_per_byte=ridge,
+    return RooflinePoint(gpu_id=gpu.id, format=compute_format, intensity_flop_per_byte=intensity, ridge_flop_per_byte=ridge,
                          attainable_flops_per_s=min(peak, intensity * gpu.memory_bandwidth_bytes_per_s),
                          peak_flops_per_s=peak, bound="compute" if intensity >= ridge else "memory")
 
 
-def roof(gpu, fmt: str, low_flop_per_byte: float, high_flop_per_byte: float, *, achievable: bool = False,
+def roof(gpu, compute_format: str, low_flop_per_byte: float, high_flop_per_byte: float, *, achievable: bool = False,
          eff: Efficiency | None = None) -> tuple[tuple[float, float], ...]:
     """Corner points (intensity, attainable FLOP/s) of the roofline between two intensities: the bandwidth
     slope up to the ridge, then the flat compute peak. ``achievable`` scales both roofs by the measured
@@ -67,9 +67,9 @@ def roof(gpu, fmt: str, low_flop_per_byte: float, high_flop_per_byte: float, *, 
     gpu = gpus.get(gpu)
     low = validate.number("intensity", low_flop_per_byte, minimum=0, exclusive_minimum=True)
     high = validate.number("intensity", high_flop_per_byte, minimum=low)
-    peak = gpu.peak_flops_per_s(fmt)
+    peak = gpu.peak_flops_per_s(compute_format)
     if peak is None:
-        raise InputError("gpu", f"{gpu.name} publishes no {fmt} throughput")
+        raise InputError("gpu", f"{gpu.name} publishes no {compute_format} throughput")
     bandwidth = gpu.memory_bandwidth_bytes_per_s
     if achievable:
         eff = eff or efficiency_data.default()
