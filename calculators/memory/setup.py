@@ -34,6 +34,8 @@ class InferenceSetup:
     max_num_batched_tokens: int | None = None
     #: llama.cpp's ``n_ubatch``, the tokens one graph evaluation takes (None: the runtime's default).
     micro_batch_tokens: int | None = None
+    #: llama.cpp's ``--swa-full``: sliding-window layers get a cache for the whole context (ik_llama.cpp always).
+    swa_full: bool = False
 
 
 def normalize_dtype(value, field: str) -> str:
@@ -72,12 +74,19 @@ def check(setup: InferenceSetup) -> InferenceSetup:
         gpu_memory_utilization=utilization,
         max_num_batched_tokens=None if setup.max_num_batched_tokens is None else validate.integer(
             "max_num_batched_tokens", setup.max_num_batched_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS),
+        swa_full=_flag("swa_full", setup.swa_full),
         micro_batch_tokens=None if setup.micro_batch_tokens is None else validate.integer(
             "micro_batch_tokens", setup.micro_batch_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS))
 
 
 def runtime_data() -> dict:
     return data.load("runtimes.json")
+
+
+def _flag(field: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(field, "expected true or false")
+    return value
 
 
 def kv_bytes_per_value(setup: InferenceSetup) -> float:

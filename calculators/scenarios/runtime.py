@@ -129,7 +129,9 @@ def _llama_cpp_memory(record: dict, arch) -> dict[str, float]:
     setup = InferenceSetup(batch=1, prompt_tokens=context, new_tokens=0, weight_format=_weight_format(record),
                            kv_format=_cache_type(settings), runtime="llama.cpp",
                            attn="eager" if settings.get("flash_attn") is False else "sdpa",
-                           micro_batch_tokens=settings.get("n_ubatch"))
+                           micro_batch_tokens=settings.get("n_ubatch"),
+                           # ik_llama.cpp has no separate sliding-window cache: every layer holds the context
+                           swa_full=record.get("runtime") == "ik_llama.cpp" or settings.get("swa_full") is True)
     try:
         estimate = estimate_inference(arch, setup)
     except InputError as error:

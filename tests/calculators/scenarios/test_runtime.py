@@ -88,3 +88,28 @@ def test_the_field_benchmark_reports_every_runtime():
     for runtime in ("llama.cpp", "ik_llama.cpp", "vllm"):
         assert f"| {runtime} |" in proc.stdout
     assert "(bandwidth only)" in proc.stdout and "Refused (field):" in proc.stdout
+
+
+def test_ik_llama_cpp_gives_sliding_window_layers_the_whole_context():
+    """'llama_new_context_with_model: KV self size  = 15872.00 MiB' for Gemma 3 27B at n_ctx 32768 in
+    ik_llama.cpp (62 layers x 32768 cells x 2 x 2048 values x 2 B: no separate sliding-window cache)."""
+    record = one("mem-ik-gemma3-27b-q4km-c32768-a6000")
+    predicted = scenarios.run(without_answers(record))["predicted"]
+    assert predicted["kv_mib"] == record["measured"]["kv_mib"] == 15872.0
+
+
+def test_mainline_llama_cpp_sizes_a_sliding_window_cache_as_its_iswa_code_does():
+    """src/llama-kv-cache-unified-iswa.cpp: size_swa = min(kv_size, GGML_PAD(n_swa * n_seq_max + n_ubatch, n_pad))."""
+    from calculators.catalogs.models import resolve
+    from calculators.memory import InferenceSetup, estimate_inference
+    gemma = resolve("gemma-3-27b")[1]
+    window, layers = gemma.attention[0].window, len(gemma.attention)
+    sliding = sum(1 for layer in gemma.attention if layer.kind == "sliding")
+    per_cell = 2 * gemma.attention[0].k_dim * 2  # keys and values, f16
+    setup = InferenceSetup(prompt_tokens=32768, new_tokens=0, weight_format="q4_k_m", runtime="llama.cpp",
+                           micro_batch_tokens=512)
+    swa_cells = min(32768, -(-(window + 512) // 256) * 256)
+    expected = (sliding * swa_cells + (layers - sliding) * 32768) * per_cell
+    assert estimate_inference(gemma, setup).component("kv_cache") == expected
+    full = estimate_inference(gemma, InferenceSetup(**{**setup.__dict__, "swa_full": True})).component("kv_cache")
+    assert full == layers * 32768 * per_cell
