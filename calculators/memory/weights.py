@@ -53,7 +53,9 @@ def tensor_format(tensor: Tensor, fmt: formats.NumberFormat, arch: Architecture)
     if layout is None:
         return fmt.id
     if tensor.role == "embedding":
-        return layout.embedding
+        # a tied embedding is also the output layer, and is stored as one (llama-quant.cpp gives token_embd the
+        # output type when the model has no separate output tensor)
+        return layout.lm_head if arch.tie_word_embeddings else layout.embedding
     if tensor.role == "lm_head":
         return layout.lm_head
     if not tensor.is_linear or tensor.role == "router":

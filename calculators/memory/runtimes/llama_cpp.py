@@ -27,7 +27,9 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     rt = runtime_data()
     cfg = rt["llama_cpp"]
     weights = weight_bytes(arch, setup.weight_format)
-    on_gpu = weights.total_bytes - (weights.role_bytes("embedding") if not arch.tie_word_embeddings else 0.0)
+    # token embeddings are looked up on the host; a tied model's output layer is a second copy of them on the GPU
+    host = weights.role_bytes("embedding")
+    on_gpu = weights.total_bytes - (host if not arch.tie_word_embeddings else 0.0)
     kv_b = kv_bytes_per_value(setup) if setup.kv_format else 2  # llama.cpp defaults to an f16 cache
     pad = cfg["kv_padding_tokens"]
     context = math.ceil((setup.prompt_tokens + setup.new_tokens) / pad) * pad
@@ -44,6 +46,6 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     alive = {"weights": on_gpu, "kv_cache": kv, "activations": work + scores, "logits": logits}
     facts = Facts(kv_bytes_per_token=arch.kv_bytes_per_token(kv_b, latent=True),
                   weight_bits_per_param=weights.bits_per_weight,
-                  host_embedding_bytes=weights.role_bytes("embedding") if not arch.tie_word_embeddings else 0.0)
+                  host_embedding_bytes=host)
     return make_estimate("inference", "llama.cpp", alive, context_bytes=rt["cuda_context_bytes"],
                          allocator_bytes=0.0, phase="decode", warnings=common_warnings(arch, setup), facts=facts)

@@ -113,3 +113,13 @@ def test_mainline_llama_cpp_sizes_a_sliding_window_cache_as_its_iswa_code_does()
     assert estimate_inference(gemma, setup).component("kv_cache") == expected
     full = estimate_inference(gemma, InferenceSetup(**{**setup.__dict__, "swa_full": True})).component("kv_cache")
     assert full == layers * 32768 * per_cell
+
+
+def test_a_tied_embedding_is_looked_up_on_the_host_and_stored_as_the_output_layer():
+    """'CPU buffer (1102.77 MiB) is the Q6_K token-embedding copy kept for lookups' and the CUDA model buffer of
+    15773.97 MiB (Gemma 3 27B Q4_K_M, tied output): llama-quant.cpp gives token_embd the output type (Q6_K) when
+    there is no separate output tensor, and the GPU holds it again as the output layer."""
+    record = one("mem-ik-gemma3-27b-q4km-c32768-a6000")
+    predicted = scenarios.run(without_answers(record))["predicted"]
+    for key in ("weights_host_mib", "weights_gpu_mib"):
+        assert predicted[key] == pytest.approx(record["measured"][key], rel=0.001), key
