@@ -19,6 +19,8 @@ from calculators.speed import decode_step, prefill
 LLAMA_CPP_FAMILY = ("llama.cpp", "ik_llama.cpp", "ollama")
 #: llama.cpp's ``type_k`` / ``type_v`` names -> the format catalog's ids.
 CACHE_TYPES = {"f16": "fp16", "bf16": "bf16", "f32": "fp32", "q8_0": "q8_0", "q4_0": "q4_0"}
+#: vLLM V0's smallest default token budget per step without chunked prefill (vllm/config.py).
+V0_MIN_BATCHED_TOKENS = 2048
 #: ``llama_cpp`` settings that place tensors in ways the memory engine does not model yet.
 NOT_MODELLED = ("n_cpu_moe", "override_tensor", "tensor_split")
 
@@ -160,10 +162,15 @@ def _vllm_memory(record: dict, arch) -> dict[str, float]:
     kv_dtype = settings.get("kv_cache_dtype")
     context = validate.integer("context_tokens", record.get("context_tokens"), minimum=1,
                                maximum=validate.MAX_SEQUENCE_TOKENS)
+    batched = settings.get("max_num_batched_tokens")
+    if batched is None and settings.get("engine") == "V0":
+        # V0 without chunked prefill schedules (and profiles) a whole prompt at once: its SchedulerConfig defaults
+        # max_num_batched_tokens to max(max_model_len, 2048) (vllm/config.py, _DEFAULT_MAX_NUM_BATCHED_TOKENS)
+        batched = max(context, V0_MIN_BATCHED_TOKENS)
     setup = InferenceSetup(batch=1, prompt_tokens=context, new_tokens=0, weight_format=_weight_format(record),
                            kv_format=None if kv_dtype in (None, "auto") else kv_dtype, runtime="vllm",
                            gpu_memory_bytes=total, gpu_memory_utilization=settings.get("gpu_memory_utilization"),
-                           max_num_batched_tokens=settings.get("max_num_batched_tokens"))
+                           max_num_batched_tokens=batched)
     try:
         estimate = estimate_inference(arch, setup)
     except InputError as error:
