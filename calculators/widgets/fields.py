@@ -169,3 +169,9 @@ def bound_sentence(memory_seconds: float, compute_seconds: float, compute_known:
                 f"weights and KV cache ({format_duration(memory_seconds)}).")
     return (f"Memory-bound: reading the weights and KV cache ({format_duration(memory_seconds)}) takes longer than the "
             f"arithmetic ({format_duration(compute_seconds)}).")
+
+
+def notes_text(notes) -> str:
+    """Notes as one paragraph of sentences: each ends with a full stop, and no notes reads "—"."""
+    sentences = [n.strip() if n.strip().endswith((".", "!", "?")) else n.strip() + "." for n in notes if n.strip()]
+    return " ".join(sentences) or "—"

@@ -38,7 +38,7 @@ def _compute(inputs):
         "advice": estimate.advice,
         "chart": chart,
         "fits": fields.fit_list(estimate),
-        "notes": " ".join(notes) or "—",
+        "notes": fields.notes_text(notes),
     }
 
 

@@ -55,7 +55,7 @@ def _compute(inputs):
         "time": format_duration(result.seconds),
         "per_gpu": _both(result.bytes_per_gpu),
         "how": f"{name}: {how} = {format_duration(result.seconds)}.",
-        "notes": " ".join(lines),
+        "notes": fields.notes_text(lines),
     }
 
 

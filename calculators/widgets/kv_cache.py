@@ -77,7 +77,7 @@ def _compute(inputs):
         "fit": f"On {gpu.name}: {fits_text}.",
         "chart": chart,
         "curve": _curve(arch, label, tokens, kv_dtype),
-        "notes": " ".join(n if n.endswith(".") else n + "." for n in notes) or "—",
+        "notes": fields.notes_text(notes),
     }
 
 

@@ -47,7 +47,7 @@ def _compute(inputs):
         "achieved": f"{_flops(result.achieved_flops_per_s)} of {_flops(result.peak_flops_per_s)} peak",
         "how": (f"{tokens_per_s:,.6g} tokens/s × {units.format_flop(per_token.total)} per token ({terms}) ÷ "
                 f"({n:,} × {gpu.dense_tflops_for(PEAK_FORMAT):g} TFLOP/s, {gpu.name}) = {result.mfu:.1%}."),
-        "notes": " ".join(notes),
+        "notes": fields.notes_text(notes),
     }
 
 

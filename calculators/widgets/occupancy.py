@@ -84,7 +84,7 @@ def _compute(inputs):
         "limit": (f"Limited by {limiting}." if result.blocks_per_sm else f"No block fits: limited by {limiting}."),
         "table": fields.html_table(("Resource", "Blocks per SM", "Use"), rows),
         "chart": chart,
-        "notes": " ".join(notes),
+        "notes": fields.notes_text(notes),
     }
 
 

@@ -43,7 +43,7 @@ def _compute(inputs):
         "per_param": f"{states.per_param('total'):.4g} bytes",
         "total": format_bytes(shard.total, binary=False) + (" per GPU" if gpus > 1 else ""),
         "table": fields.html_table(header, rows),
-        "notes": " ".join(notes),
+        "notes": fields.notes_text(notes),
     }
 
 

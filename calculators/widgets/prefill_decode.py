@@ -27,7 +27,7 @@ def _compute(inputs):
         "tpot": units.format_duration(req.time_per_output_token_seconds),
         "total": units.format_duration(req.total_seconds),
         "chart": chart,
-        "notes": " ".join(notes),
+        "notes": fields.notes_text(notes),
     }
 
 

@@ -61,7 +61,7 @@ def _compute(inputs):
         "request": units.format_duration(req.total_seconds),
         "bound": fields.bound_sentence(step.memory_seconds, step.compute_seconds, step.compute_known, gpu.name),
         "chart": chart,
-        "notes": " ".join(notes),
+        "notes": fields.notes_text(notes),
     }
 
 

@@ -41,7 +41,7 @@ def _compute(inputs):
         "step": units.format_duration(step.step_seconds),
         "per_user": units.format_rate(plan.tokens_per_s_per_user),
         "total": units.format_rate(plan.tokens_per_s_total),
-        "notes": " ".join(notes),
+        "notes": fields.notes_text(notes),
         "table": fields.html_table(("GPUs", "Weights per GPU", "Memory per GPU", "Fits", "Step",
                                     "All-reduces", "Tokens/s per user"), rows),
     }

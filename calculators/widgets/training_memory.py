@@ -74,7 +74,7 @@ def _compute(inputs):
         "trainable": f"{trainable:,.0f} of {total:,.0f} ({trainable / total:.2%})",
         "chart": chart,
         "fits": fields.fit_list(estimate),
-        "notes": " ".join(n if n.endswith(".") else n + "." for n in notes) or "—",
+        "notes": fields.notes_text(notes),
     }
 
 

@@ -115,3 +115,14 @@ def _timed(widget_id, inputs):
     start = time.perf_counter()
     widgets.run(widget_id, inputs)
     return time.perf_counter() - start
+
+
+def test_notes_read_as_sentences():
+    """Caveats from the engines end without a full stop; the notes join them into sentences, not one run-on line."""
+    from calculators.widgets.fields import notes_text
+    assert notes_text(["vLLM would fail to start", "The pool holds 0.0 GiB."]) == \
+        "vLLM would fail to start. The pool holds 0.0 GiB."
+    assert notes_text([]) == notes_text(["  "]) == "—"
+    result = widgets.run("inference-memory", {"model": "llama-3.1-70b", "runtime": "vllm", "gpu": "rtx-4090"})
+    assert result["ok"] and "start 4 sequences" not in result["outputs"]["notes"]
+    assert "vLLM would fail to start. " in result["outputs"]["notes"]
