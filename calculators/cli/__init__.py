@@ -7,6 +7,7 @@ traceback reaches the user.
 import argparse
 import sys
 
+from calculators import __version__
 from calculators.cli import estimate, gpus, speed, vram, weights
 from calculators.core.errors import CalculatorError, InputError
 
@@ -20,7 +21,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m calculators", description="GPU and LLM memory and speed calculators.")
+    parser = _Parser(prog="python -m calculators", description="GPU and LLM memory and speed calculators "
+                     "(installed as the gpu-glossary command).")
+    parser.add_argument("--version", action="version", version=f"gpu-glossary {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for module in COMMANDS:
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
