@@ -49,6 +49,7 @@ class Build:
         self.runtime = wheel.ensure(log=log.info)
         config.nav = _expand_nav(config.nav or [], pages.nav_items(self.glossary))
         Fence(self.runtime).register(config)
+        config.copyright = built_from()
         return config
 
     def check_bodies(self) -> None:
@@ -139,3 +140,10 @@ def theme_bundle(theme_dirs: list[str]) -> str:
         raise PluginError("overrides/main.html needs the theme's script bundle, assets/javascripts/bundle.*.min.js, "
                           f"once among the theme's folders {theme_dirs}; found {found or 'none'}")
     return found[0]
+
+
+def built_from() -> str:
+    """The footer line: which version of the calculators this build runs (the same as ``gpu-glossary --version``)."""
+    import calculators  # fresh: site.py re-imports the calculators before every build
+
+    return f"Calculators version {calculators.__version__} (gpu-glossary {calculators.__version__} on the command line)"

@@ -26,3 +26,10 @@ def heading_text(html: str) -> str:
 def test_an_entry_heading_does_not_repeat_an_abbreviation_its_title_spells(built_site):
     assert heading_text((built_site / "glossary" / "kv-cache" / "index.html").read_text()) == "KV cache"
     assert heading_text((built_site / "glossary" / "hbm" / "index.html").read_text()) == "High-bandwidth memory (HBM)"
+
+
+def test_every_page_says_which_version_of_the_calculators_it_was_built_from(built_site):
+    from calculators import __version__
+    for page in ("index.html", "glossary/kv-cache/index.html", "calculators/speed/index.html"):
+        html = (built_site / page).read_text()
+        assert f"Calculators version {__version__}" in html, page
