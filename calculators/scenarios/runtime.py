@@ -177,10 +177,11 @@ def _vllm_memory(record: dict, arch) -> dict[str, float]:
         raise error.renamed({"kv_format": "vllm.kv_cache_dtype", "gpu_memory_bytes": "gpu_total_bytes",
                              "gpu_memory_utilization": "vllm.gpu_memory_utilization",
                              "max_num_batched_tokens": "vllm.max_num_batched_tokens"}) from None
-    pool, fixed = estimate.kv_pool, runtime_data()["vllm"]
-    block = settings.get("block_size") or fixed["block_size"]
+    pool = estimate.kv_pool
+    block = settings.get("block_size") or runtime_data()["vllm"]["block_size"]
+    # non_torch_gib and cuda_graph_gib are not answered: the engine holds them as flat defaults, not a model of
+    # what vLLM measures (it varies with the version, TP, NCCL and the captured sizes), so no figure is claimed.
     return {"weights_gib": estimate.component("weights") / GIB,
             "activation_gib": (estimate.facts.profiled_activation_bytes or 0.0) / GIB,
-            "non_torch_gib": fixed["non_torch_bytes"] / GIB, "cuda_graph_gib": fixed["cuda_graph_bytes"] / GIB,
             "kv_pool_gib": pool.pool_bytes / GIB, "kv_tokens": float(pool.capacity_tokens),
             "max_concurrency": pool.capacity_tokens / context, "gpu_blocks": float(pool.capacity_tokens // block)}

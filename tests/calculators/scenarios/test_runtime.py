@@ -51,6 +51,13 @@ def test_llama_cpp_keeps_token_embeddings_in_host_memory():
         assert predicted[key] == pytest.approx(record["measured"][key], rel=0.002), key
 
 
+def test_vllm_memory_the_engine_does_not_model_is_not_answered():
+    """Non-torch and CUDA-graph memory are flat defaults in runtimes.json, not a model: no figure is claimed."""
+    record = one("mem-vllm-llama3-8b-h100-u090")
+    predicted = scenarios.run(without_answers(record))["predicted"]
+    assert "weights_gib" in predicted and not {"non_torch_gib", "cuda_graph_gib"} & set(predicted)
+
+
 def test_partial_offload_and_several_devices_are_refused_not_guessed():
     base = without_answers(one("mem-lcpp-l31-8b-q4_0-c16384-ub1024-4080vk"))
     for change, field in ((("llama_cpp", {**base["llama_cpp"], "n_gpu_layers": 10}), "llama_cpp.n_gpu_layers"),
