@@ -3,6 +3,7 @@
 import pytest
 
 from calculators.architectures import Attention, ChunkedAttention, LatentAttention, SlidingWindowAttention, build
+from calculators.core.errors import InputError
 from calculators.catalogs.models import resolve
 from calculators.memory.kv_cache import kv_cache_size
 from calculators.speed import decode_step, prefill
@@ -46,7 +47,7 @@ def test_layer_types_select_chunked_layers_and_their_span():
     arch = build(CHUNKED_CONFIG)
     assert [layer.kind for layer in arch.attention] == ["chunked"] * 3 + ["full"]
     assert arch.attention[0].span == 1024
-    with pytest.raises(Exception, match="attention_chunk_size"):
+    with pytest.raises(InputError, match="attention_chunk_size"):
         build({**CHUNKED_CONFIG, "attention_chunk_size": None})
 
 

@@ -36,3 +36,6 @@ def test_published_optimizer_widget_mixed_is_bf16_with_an_fp32_master_copy():
     states = model_states("adamw", "bf16-master", params=10**9)
     assert states.master_weights == 4 * 10**9 and states.weights == 2 * 10**9
     assert out["ok"] and out["outputs"]["total"] == format_bytes(states.total, binary=False)
+    # amp has the same 16 bytes per parameter in total, so the rows tell the recipes apart
+    assert "<td>Weights</td><td>2</td>" in out["outputs"]["table"]
+    assert "<td>FP32 master weights</td><td>4</td>" in out["outputs"]["table"]
