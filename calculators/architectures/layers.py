@@ -165,6 +165,8 @@ class LatentAttention(Attention):
 
     kind: ClassVar[str] = "mla"
     latent_width: int = 0
+    #: The part of the latent that is the shared rotary key (``qk_rope_head_dim``); the rest is ``kv_lora_rank``.
+    rope_width: int = 0
 
     @property
     def latent_dim(self) -> int:

@@ -123,7 +123,8 @@ def mla_tensors(reader: Reader, dims: Dims, i: int) -> tuple[list[Tensor], Atten
     out.append(Tensor(f"{p}.kv_a_layernorm.weight", (kv_rank,), "norm", False, i))
     out += linear(f"{p}.kv_b_proj", nh * (nope + v_dim), kv_rank, "attention", i)
     out += linear(f"{p}.o_proj", h, nh * v_dim, "attention", i)
-    return out, LatentAttention(nh, nh * qk_dim, nh * v_dim, latent_width=kv_rank + rope)
+    return out, LatentAttention(nh, nh * qk_dim, nh * v_dim, latent_width=kv_rank + rope,
+                                 rope_width=rope)
 
 
 def mlp_tensors(structure: dict, reader: Reader, dims: Dims, moe: Moe, i: int, routed: bool) -> list[Tensor]:

@@ -1,9 +1,12 @@
 """``vram``: memory of a model for inference or training, as a readable table."""
 
 from calculators.cli.args import add_model_arguments, model_architecture
+from calculators.core import validate
+from calculators.core.errors import InputError
 from calculators.core.units import format_bytes
 from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
 from calculators.memory.fit import fits
+from calculators.memory.placement import Placement
 from calculators.memory.precision import RECORD_MODE_NAMES
 
 NAME = "vram"
@@ -13,7 +16,9 @@ FIELD_FLAGS = {"batch": "--batch", "prompt_tokens": "--seq", "context_tokens": "
                "weight_format": "--quant", "compute_dtype": "--dtype", "kv_format": "--kv-dtype", "attn": "--attn",
                "runtime": "--runtime", "gpu": "--gpu", "gpu_memory_utilization": "--gpu-memory-utilization",
                "mode": "--train", "optimizer": "--optimizer", "lora_rank": "--lora-rank",
-               "lora_targets": "--lora-targets", "zero_stage": "--zero", "num_gpus": "--gpus"}
+               "lora_targets": "--lora-targets", "zero_stage": "--zero", "num_gpus": "--gpus", "gpu_count": "--gpus", "gpu_layers": "--gpu-layers",
+               "cpu_moe_layers": "--n-cpu-moe", "tensor_overrides": "--override-tensor",
+               "tensor_split": "--tensor-split", "kv_format_v": "--kv-v-dtype", "placement": "--gpu-layers"}
 
 
 def add_arguments(parser) -> None:
@@ -35,7 +40,15 @@ def add_arguments(parser) -> None:
     parser.add_argument("--lora-rank", default="16", help="LoRA rank (default 16)")
     parser.add_argument("--lora-targets", default="q_proj,k_proj,v_proj,o_proj", help="comma-separated module names or all-linear")
     parser.add_argument("--zero", default="0", help="ZeRO stage 0-3 (3 = FSDP full shard)")
-    parser.add_argument("--gpus", default="1", help="data-parallel GPUs sharing ZeRO/FSDP states")
+    parser.add_argument("--gpus", default="1", help="data-parallel GPUs sharing ZeRO/FSDP states; with llama.cpp, "
+                                                    "the GPUs the layers are split over (0 = CPU only)")
+    parser.add_argument("--gpu-layers", default=None, help="llama.cpp -ngl: layers on the GPU(s) (default all)")
+    parser.add_argument("--n-cpu-moe", default="0", help="llama.cpp --n-cpu-moe: keep the experts of the first N "
+                                                         "layers in system RAM")
+    parser.add_argument("--override-tensor", "-ot", action="append", default=[], metavar="PATTERN=BUFFER",
+                        help="llama.cpp -ot rule, e.g. exps=CPU (repeatable; the first match wins)")
+    parser.add_argument("--tensor-split", default=None, help="llama.cpp --tensor-split shares, e.g. 3,1")
+    parser.add_argument("--kv-v-dtype", default=None, help="llama.cpp V-cache type when it differs from --kv-dtype")
 
 
 def run(args) -> int:
@@ -57,7 +70,8 @@ def run(args) -> int:
         setup = InferenceSetup(batch=args.batch, prompt_tokens=args.seq, new_tokens=args.new_tokens,
                                weight_format=args.quant, compute_dtype=args.dtype, kv_format=args.kv_dtype,
                                attn=args.attn, logits_to_keep=0 if args.all_logits else 1, runtime=args.runtime,
-                               gpu_memory_bytes=gpu_bytes, gpu_memory_utilization=args.gpu_memory_utilization)
+                               gpu_memory_bytes=gpu_bytes, gpu_memory_utilization=args.gpu_memory_utilization,
+                               placement=_placement(args), kv_format_v=args.kv_v_dtype)
         estimate = estimate_inference(arch, setup)
         what = f"inference ({estimate.runtime}, weights {args.quant})"
     print(f"{label}: {arch.n_params / 1e9:.2f}B parameters, {what}, batch {args.batch} x {args.seq} tokens")
@@ -70,6 +84,10 @@ def run(args) -> int:
     if estimate.kv_pool is not None:
         print(f"  {'kv capacity tokens':<{width}} {estimate.kv_pool.capacity_tokens:>12,}")
         print(f"  {'max concurrent sequences':<{width}} {estimate.kv_pool.max_concurrent_sequences:>12,}")
+    for device in estimate.devices:
+        where = "system RAM" if not device.is_gpu else device.device.replace("gpu", "GPU ")
+        print(f"  {where + ':':<{width}} {format_bytes(device.total_bytes):>12}   (model {format_bytes(device.weights_bytes)}"
+              f", KV {format_bytes(device.kv_bytes)}, compute {format_bytes(device.compute_bytes)})")
     for warning in estimate.warnings:
         print(f"warning: {warning.text}")
     print(estimate.advice)
@@ -80,3 +98,24 @@ def run(args) -> int:
     else:
         print("Fits on no single GPU in the catalog; shard it (tensor parallel, ZeRO-3/FSDP) or quantize.")
     return 0
+
+
+def _placement(args) -> Placement:
+    """llama.cpp's placement flags; left at their defaults they change nothing for other runtimes."""
+    if not (args.gpu_layers is not None or args.n_cpu_moe != "0" or args.override_tensor or args.tensor_split
+            or (args.gpus != "1" and str(args.runtime).replace("-", "_") in ("llama.cpp", "ik_llama.cpp"))):
+        return Placement()
+    split = ()
+    if args.tensor_split:
+        try:
+            split = tuple(float(part) for part in args.tensor_split.replace("/", ",").split(",") if part.strip())
+        except ValueError:
+            raise InputError("tensor_split", f"expected shares such as 3,1, got {args.tensor_split[:30]!r}") from None
+    count = validate.integer("gpu_count", args.gpus, minimum=0, maximum=validate.MAX_GPUS)
+    if split and args.gpus == "1":
+        count = len(split)
+    return Placement(gpu_layers=None if args.gpu_layers in (None, "all") else validate.integer(
+                         "gpu_layers", args.gpu_layers, minimum=0, maximum=10**6),
+                     gpu_count=count, tensor_split=split,
+                     cpu_moe_layers=validate.integer("cpu_moe_layers", args.n_cpu_moe, minimum=0, maximum=10**6),
+                     tensor_overrides=tuple(args.override_tensor))

@@ -40,6 +40,25 @@ class KvPool:
 
 
 @dataclasses.dataclass(frozen=True)
+class DeviceMemory:
+    """What a local runtime (llama.cpp) puts on one device: ``device`` is ``gpu0``, ``gpu1``, ... or ``host``
+    (system RAM)."""
+
+    device: str
+    weights_bytes: float
+    kv_bytes: float
+    compute_bytes: float
+
+    @property
+    def total_bytes(self) -> float:
+        return self.weights_bytes + self.kv_bytes + self.compute_bytes
+
+    @property
+    def is_gpu(self) -> bool:
+        return self.device != "host"
+
+
+@dataclasses.dataclass(frozen=True)
 class Facts:
     """Figures an estimate computed on the way, by name (None where the scenario has no such figure)."""
 
@@ -47,6 +66,8 @@ class Facts:
     weight_bits_per_param: float | None = None
     profiled_activation_bytes: float | None = None
     host_embedding_bytes: float | None = None
+    #: The K part of the KV cache, where a runtime sizes K and V apart (llama.cpp).
+    kv_k_bytes: float | None = None
     n_params: int | None = None
     trainable_params: int | None = None
     saved_activation_bytes: float | None = None
@@ -72,6 +93,8 @@ class MemoryEstimate:
     warnings: tuple[Caveat, ...] = ()
     facts: Facts = Facts()
     kv_pool: KvPool | None = None
+    #: Per-device buffers where the runtime spreads a model over GPUs and system RAM (llama.cpp); empty otherwise.
+    devices: tuple[DeviceMemory, ...] = ()
 
     def component(self, name: str) -> float:
         return dict(self.components).get(name, 0.0)
@@ -133,7 +156,8 @@ class MemoryEstimate:
 
 def make_estimate(kind: str, runtime: str, alive: dict[str, float], *, context_bytes: float,
                   allocator_bytes: float, phase: str, warnings=(), facts: Facts = Facts(),
-                  kv_pool: KvPool | None = None, peak: float | None = None) -> MemoryEstimate:
+                  kv_pool: KvPool | None = None, peak: float | None = None,
+                  devices: tuple[DeviceMemory, ...] = ()) -> MemoryEstimate:
     """Assemble a result from the tensors alive at the peak plus the runtime's fixed costs."""
     components = [(name, float(alive.get(name, 0.0))) for name in COMPONENTS[:7]]
     components += [("cuda_context", float(context_bytes)), ("allocator_overhead", float(allocator_bytes))]
@@ -141,4 +165,5 @@ def make_estimate(kind: str, runtime: str, alive: dict[str, float], *, context_b
     return MemoryEstimate(kind=kind, runtime=runtime, components=tuple(components),
                           peak_allocated_bytes=float(allocated),
                           device_used_bytes=float(allocated + context_bytes + allocator_bytes),
-                          peak_phase=phase, warnings=tuple(warnings), facts=facts, kv_pool=kv_pool)
+                          peak_phase=phase, warnings=tuple(warnings), facts=facts, kv_pool=kv_pool,
+                          devices=tuple(devices))

@@ -8,9 +8,13 @@ from calculators.catalogs import formats
 from calculators.core import validate
 from calculators.core.caveats import Caveat
 from calculators.core.errors import InputError
+from calculators.memory import placement as placement_settings
+from calculators.memory.placement import Placement
 
 #: Runtimes with a memory model in calculators.memory.runtimes (one module each).
-RUNTIME_NAMES = ("transformers", "vllm", "llama.cpp")
+RUNTIME_NAMES = ("transformers", "vllm", "llama.cpp", "ik_llama.cpp")
+#: Runtimes that place tensors the way llama.cpp does (the placement settings apply to them only).
+LLAMA_CPP_RUNTIMES = ("llama.cpp", "ik_llama.cpp")
 ATTENTION = ("sdpa", "flash_attention_2", "eager")
 COMPUTE_DTYPES = {"bf16": 2, "fp16": 2, "fp32": 4}
 DTYPE_NAMES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32", "half": "fp16", "float": "fp32"}
@@ -36,6 +40,14 @@ class InferenceSetup:
     micro_batch_tokens: int | None = None
     #: llama.cpp's ``--swa-full``: sliding-window layers get a cache for the whole context (ik_llama.cpp always).
     swa_full: bool = False
+    #: llama.cpp's tensor placement (``-ngl``, ``--n-cpu-moe``, ``-ot``, several GPUs).
+    placement: Placement = Placement()
+    #: llama.cpp's ``type_v`` when it differs from ``kv_format`` (``type_k``).
+    kv_format_v: str | None = None
+    #: llama.cpp build number (``build: 5331``), for rules that changed between builds; None = newest known.
+    runtime_build: int | None = None
+    #: ik_llama.cpp's ``-mla`` mode for DeepSeek-style attention.
+    mla_mode: int | None = None
 
 
 def normalize_dtype(value, field: str) -> str:
@@ -46,7 +58,8 @@ def normalize_dtype(value, field: str) -> str:
 
 def check(setup: InferenceSetup) -> InferenceSetup:
     """Validated copy (each bad value raises InputError naming its field)."""
-    runtime = validate.choice("runtime", {"hf": "transformers", "llamacpp": "llama.cpp", "llama-cpp": "llama.cpp"}.get(
+    runtime = validate.choice("runtime", {"hf": "transformers", "llamacpp": "llama.cpp", "llama-cpp": "llama.cpp",
+                                               "ik-llama.cpp": "ik_llama.cpp"}.get(
         str(setup.runtime).lower(), setup.runtime), RUNTIME_NAMES)
     attn = validate.choice("attn", {"flash": "flash_attention_2", "fa2": "flash_attention_2"}.get(
         str(setup.attn).lower(), setup.attn), ATTENTION)
@@ -64,6 +77,16 @@ def check(setup: InferenceSetup) -> InferenceSetup:
     gpu_bytes = None
     if setup.gpu_memory_bytes is not None:
         gpu_bytes = validate.number("gpu_memory_bytes", setup.gpu_memory_bytes, minimum=1, maximum=1e15)
+    placed = placement_settings.check(setup.placement)
+    if not placed.is_default and runtime not in LLAMA_CPP_RUNTIMES:
+        raise InputError("placement", f"GPU layers, experts on the CPU and tensor overrides are llama.cpp settings; "
+                                      f"the runtime here is {runtime}")
+    kv_v = formats.get_kv_cache(setup.kv_format_v).id if setup.kv_format_v is not None else None
+    if kv_v is not None and runtime not in LLAMA_CPP_RUNTIMES:
+        raise InputError("kv_format_v", f"a separate V cache type is a llama.cpp setting; the runtime here is {runtime}")
+    build = None if setup.runtime_build is None else validate.integer("runtime_build", setup.runtime_build,
+                                                                         minimum=0, maximum=10**7)
+    mla = None if setup.mla_mode is None else validate.integer("mla_mode", setup.mla_mode, minimum=0, maximum=3)
     keep = validate.integer("logits_to_keep", setup.logits_to_keep, minimum=0, maximum=validate.MAX_SEQUENCE_TOKENS)
     return dataclasses.replace(
         setup, batch=validate.integer("batch", setup.batch, minimum=1, maximum=validate.MAX_BATCH),
@@ -74,7 +97,8 @@ def check(setup: InferenceSetup) -> InferenceSetup:
         gpu_memory_utilization=utilization,
         max_num_batched_tokens=None if setup.max_num_batched_tokens is None else validate.integer(
             "max_num_batched_tokens", setup.max_num_batched_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS),
-        swa_full=_flag("swa_full", setup.swa_full),
+        swa_full=_flag("swa_full", setup.swa_full), placement=placed, kv_format_v=kv_v, runtime_build=build,
+        mla_mode=mla,
         micro_batch_tokens=None if setup.micro_batch_tokens is None else validate.integer(
             "micro_batch_tokens", setup.micro_batch_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS))
 

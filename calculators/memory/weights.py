@@ -71,25 +71,31 @@ def tensor_format(tensor: Tensor, fmt: formats.NumberFormat, arch: Architecture)
     return chosen
 
 
-def weight_bytes(arch: Architecture, weight_format: str, *, field: str = "weight_format") -> WeightBytes:
-    """Bytes of every parameter tensor of ``arch`` stored as ``weight_format`` (a format or a scheme)."""
+def tensor_sizes(arch: Architecture, weight_format: str, *, field: str = "weight_format"):
+    """``(tensor, format id, bytes)`` for every parameter tensor of ``arch`` stored as ``weight_format``."""
     fmt = formats.get(weight_format, field=field)
-    by_role: dict[str, float] = {}
-    by_format: dict[str, int] = {}
-    total = 0.0
     format_of: dict[str, formats.NumberFormat] = {}  # look-ups are by name; a model has hundreds of tensors
     for tensor in arch.tensors:
         fid = tensor_format(tensor, fmt, arch)
         stored = format_of.get(fid)
         if stored is None:
             stored = format_of[fid] = formats.get(fid)
-        numel = tensor.total_numel
-        size = numel * stored.bits_per_value / 8
+        size = tensor.total_numel * stored.bits_per_value / 8
         if stored.row_scale_bits:  # one scale per output row (bitsandbytes LLM.int8(): FP32)
             size += tensor.count * tensor.out_features * stored.row_scale_bits / 8
+        yield tensor, fid, size
+
+
+def weight_bytes(arch: Architecture, weight_format: str, *, field: str = "weight_format") -> WeightBytes:
+    """Bytes of every parameter tensor of ``arch`` stored as ``weight_format`` (a format or a scheme)."""
+    fmt = formats.get(weight_format, field=field)
+    by_role: dict[str, float] = {}
+    by_format: dict[str, int] = {}
+    total = 0.0
+    for tensor, fid, size in tensor_sizes(arch, weight_format, field=field):
         total += size
         by_role[tensor.role] = by_role.get(tensor.role, 0.0) + size
-        by_format[fid] = by_format.get(fid, 0) + numel
+        by_format[fid] = by_format.get(fid, 0) + tensor.total_numel
     return WeightBytes(format=fmt, total_bytes=total, by_role_bytes=tuple(by_role.items()),
                        by_format_params=tuple(by_format.items()))
 

@@ -7,30 +7,34 @@ a cache type the format catalog lacks, a GPU with no published FLOP/s for a pref
 field named, never answered with a number for another setup.
 """
 
+import re
+
 from calculators.catalogs import formats, gpus, models
 from calculators.core import validate
 from calculators.core.errors import InputError
 from calculators.core.units import GIB, MIB
 from calculators.memory import InferenceSetup, estimate_inference
+from calculators.memory.placement import Placement
 from calculators.memory.setup import runtime_data
 from calculators.speed import decode_step, prefill
 
 #: Runtimes that allocate as llama.cpp does (ik_llama.cpp is its fork; Ollama runs it).
 LLAMA_CPP_FAMILY = ("llama.cpp", "ik_llama.cpp", "ollama")
 #: llama.cpp's ``type_k`` / ``type_v`` names -> the format catalog's ids.
-CACHE_TYPES = {"f16": "fp16", "bf16": "bf16", "f32": "fp32", "q8_0": "q8_0", "q4_0": "q4_0"}
+CACHE_TYPES = {"f16": "fp16", "bf16": "bf16", "f32": "fp32", "q8_0": "q8_0", "q4_0": "q4_0", "q4_1": "q4_1",
+               "q5_0": "q5_0", "q5_1": "q5_1", "iq4_nl": "iq4_nl"}
 #: vLLM V0's smallest default token budget per step without chunked prefill (vllm/config.py).
 V0_MIN_BATCHED_TOKENS = 2048
-#: ``llama_cpp`` settings that place tensors in ways the memory engine does not model yet.
-NOT_MODELLED = ("n_cpu_moe", "override_tensor", "tensor_split")
+#: A build number in the free-text ``runtime_version`` ("build 5331 (33eff402)", "version: 3673 (4084ca73)").
+BUILD_NUMBER = re.compile(r"(?:build|version)[:= ]*(\d{3,6})\b", re.IGNORECASE)
 
 
 def runtime_memory(record: dict) -> dict:
     """Buffer sizes as the runtime prints them at load time."""
     _, arch = models.resolve(record.get("model"), record.get("config"))
     runtime = validate.choice("runtime", record.get("runtime") or "", (*LLAMA_CPP_FAMILY, "vllm"))
-    _single_device(record)
     if runtime == "vllm":
+        _single_device(record)
         predicted = _vllm_memory(record, arch)
     else:
         predicted = _llama_cpp_memory(record, arch)
@@ -42,7 +46,7 @@ def runtime_speed(record: dict) -> dict:
     _, arch = models.resolve(record.get("model"), record.get("config"))
     validate.choice("runtime", record.get("runtime") or "", LLAMA_CPP_FAMILY)
     _single_device(record)
-    _llama_cpp_settings(record, arch)  # refuses placements the speed model cannot express
+    _full_offload(record, arch)
     gpu = _gpu(record)
     weight_format = _weight_format(record)
     test = str(record.get("test") or "")
@@ -96,55 +100,99 @@ def _weight_format(record: dict) -> str:
     return formats.get(weight_format, field="weight_format").id
 
 
-def _llama_cpp_settings(record: dict, arch) -> dict:
-    """The record's ``llama_cpp`` settings, refusing those the engines cannot express."""
+def _llama_cpp_settings(record: dict) -> dict:
     settings = record.get("llama_cpp") or {}
     if not isinstance(settings, dict):
         raise InputError("llama_cpp", "expected an object of llama.cpp settings")
-    for name in NOT_MODELLED:
-        if settings.get(name):
-            raise InputError(f"llama_cpp.{name}", "placing tensors off the GPU this way is not modelled yet")
-    layers = settings.get("n_gpu_layers")
-    if layers not in (None, "all") and validate.integer("llama_cpp.n_gpu_layers", layers, minimum=0,
-                                                        maximum=10**6) <= arch.num_layers:
-        raise InputError("llama_cpp.n_gpu_layers", f"{layers} of {arch.num_layers + 1} layers on the GPU: "
-                                                   "partial offload is not modelled yet")
     return settings
 
 
-def _cache_type(settings: dict) -> str | None:
-    type_k, type_v = settings.get("type_k"), settings.get("type_v")
-    if type_k != type_v and type_v is not None:
-        raise InputError("llama_cpp.type_v", "a V cache type different from the K cache type is not modelled yet")
-    if type_k is None:
+def _placement(record: dict, settings: dict) -> Placement:
+    """The record's devices and ``llama_cpp`` placement settings as the memory engine takes them."""
+    cpu_only = record.get("backend") == "CPU" or record.get("gpu_count") == 0
+    count = 0 if cpu_only else validate.integer("gpu_count", record.get("gpu_count") or 1, minimum=1,
+                                                 maximum=validate.MAX_GPUS)
+    layers = settings.get("n_gpu_layers")
+    overrides = settings.get("override_tensor") or ()
+    if isinstance(overrides, str):
+        overrides = (overrides,)
+    if not isinstance(overrides, (list, tuple)):
+        raise InputError("llama_cpp.override_tensor", "expected a list of PATTERN=BUFFER rules")
+    split = settings.get("tensor_split") or ()
+    if isinstance(split, str):
+        split = tuple(part for part in re.split(r"[,/]", split) if part.strip())
+    if not isinstance(split, (list, tuple)):
+        raise InputError("llama_cpp.tensor_split", "expected one share per GPU")
+    try:
+        split = tuple(float(part) for part in split)
+    except (TypeError, ValueError):
+        raise InputError("llama_cpp.tensor_split", "each share is a number") from None
+    return Placement(gpu_layers=None if layers in (None, "all") else layers, gpu_count=count,
+                     tensor_split=split, split_mode=settings.get("split_mode") or "layer",
+                     cpu_moe_layers=settings.get("n_cpu_moe") or 0, tensor_overrides=tuple(overrides),
+                     main_gpu=settings.get("main_gpu") or 0)
+
+
+def _full_offload(record: dict, arch) -> None:
+    """Refuses placements the speed model cannot express yet (it reads every weight at the GPU's bandwidth)."""
+    placement = _placement(record, _llama_cpp_settings(record))
+    if placement.gpu_count == 0:
+        raise InputError("backend", "CPU-only runs are not modelled for speed yet")
+    if placement.tensor_overrides or placement.cpu_moe_layers:
+        raise InputError("llama_cpp.override_tensor" if placement.tensor_overrides else "llama_cpp.n_cpu_moe",
+                         "the speed of tensors kept in system RAM is not modelled yet")
+    if placement.gpu_layers is not None and placement.gpu_layers <= arch.num_layers:
+        raise InputError("llama_cpp.n_gpu_layers", f"{placement.gpu_layers} of {arch.num_layers + 1} layers on the "
+                                                   "GPU: the speed of partial offload is not modelled yet")
+
+
+def _cache_type(settings: dict, key: str) -> str | None:
+    value = settings.get(key)
+    if value is None:
         return None
-    if type_k not in CACHE_TYPES:
-        raise InputError("llama_cpp.type_k", f"cache type {str(type_k)[:20]!r} is not in the format catalog; "
+    if value not in CACHE_TYPES:
+        raise InputError(f"llama_cpp.{key}", f"cache type {str(value)[:20]!r} is not in the format catalog; "
                                              f"known: {', '.join(CACHE_TYPES)}")
-    return CACHE_TYPES[type_k]
+    return CACHE_TYPES[value]
+
+
+def _build(record: dict) -> int | None:
+    match = BUILD_NUMBER.search(str(record.get("runtime_version") or ""))
+    return int(match.group(1)) if match else None
 
 
 def _llama_cpp_memory(record: dict, arch) -> dict[str, float]:
-    settings = _llama_cpp_settings(record, arch)
+    settings = _llama_cpp_settings(record)
     context = validate.integer("context_tokens", record.get("context_tokens"), minimum=1,
                                maximum=validate.MAX_SEQUENCE_TOKENS)
+    runtime = "ik_llama.cpp" if record.get("runtime") == "ik_llama.cpp" else "llama.cpp"
+    type_k = _cache_type(settings, "type_k")
+    type_v = _cache_type(settings, "type_v")
     setup = InferenceSetup(batch=1, prompt_tokens=context, new_tokens=0, weight_format=_weight_format(record),
-                           kv_format=_cache_type(settings), runtime="llama.cpp",
+                           kv_format=type_k, kv_format_v=type_v if type_v != type_k else None, runtime=runtime,
                            attn="eager" if settings.get("flash_attn") is False else "sdpa",
-                           micro_batch_tokens=settings.get("n_ubatch"),
-                           # ik_llama.cpp has no separate sliding-window cache: every layer holds the context
-                           swa_full=record.get("runtime") == "ik_llama.cpp" or settings.get("swa_full") is True)
+                           micro_batch_tokens=settings.get("n_ubatch"), swa_full=settings.get("swa_full") is True,
+                           placement=_placement(record, settings), runtime_build=_build(record),
+                           mla_mode=settings.get("mla"))
     try:
         estimate = estimate_inference(arch, setup)
     except InputError as error:
-        raise error.renamed({"micro_batch_tokens": "llama_cpp.n_ubatch", "kv_format": "llama_cpp.type_k"}) from None
-    weights, host = estimate.component("weights"), estimate.facts.host_embedding_bytes or 0.0
-    kv = estimate.component("kv_cache")
-    predicted = {"weights_gpu_mib": weights / MIB, "weights_host_mib": host / MIB,
-                 "weights_total_mib": (weights + host) / MIB, "kv_mib": kv / MIB,
-                 "compute_gpu_mib": (estimate.component("activations") + estimate.component("logits")) / MIB}
-    if arch.kv_sharing != "MLA":  # keys and values of equal width: half each
-        predicted.update(kv_k_mib=kv / 2 / MIB, kv_v_mib=kv / 2 / MIB)
+        raise error.renamed({"micro_batch_tokens": "llama_cpp.n_ubatch", "kv_format": "llama_cpp.type_k",
+                             "kv_format_v": "llama_cpp.type_v", "gpu_layers": "llama_cpp.n_gpu_layers",
+                             "cpu_moe_layers": "llama_cpp.n_cpu_moe", "tensor_overrides": "llama_cpp.override_tensor",
+                             "tensor_split": "llama_cpp.tensor_split", "split_mode": "llama_cpp.split_mode",
+                             "main_gpu": "llama_cpp.main_gpu", "mla_mode": "llama_cpp.mla"}) from None
+    gpu = [d for d in estimate.devices if d.is_gpu]
+    host = next((d for d in estimate.devices if not d.is_gpu), None)
+    host_weights = host.weights_bytes if host else 0.0
+    gpu_weights = sum(d.weights_bytes for d in gpu)
+    predicted = {"weights_gpu_mib": gpu_weights / MIB, "weights_host_mib": host_weights / MIB,
+                 "weights_total_mib": (gpu_weights + host_weights) / MIB,
+                 "kv_mib": sum(d.kv_bytes for d in estimate.devices) / MIB}
+    k_bytes = estimate.facts.kv_k_bytes or 0.0
+    predicted.update(kv_k_mib=k_bytes / MIB, kv_v_mib=predicted["kv_mib"] - k_bytes / MIB)
+    if gpu:
+        predicted["compute_gpu_mib"] = sum(d.compute_bytes for d in gpu) / MIB
     return predicted
 
 

@@ -7,4 +7,4 @@ Every module defines ``estimate(arch, setup) -> MemoryEstimate`` for a checked
 from calculators.memory.runtimes import llama_cpp, transformers, vllm
 
 #: Runtime name (as ``InferenceSetup.runtime`` spells it) -> its module.
-RUNTIMES = {"transformers": transformers, "vllm": vllm, "llama.cpp": llama_cpp}
+RUNTIMES = {"transformers": transformers, "vllm": vllm, "llama.cpp": llama_cpp, "ik_llama.cpp": llama_cpp}

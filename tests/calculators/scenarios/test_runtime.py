@@ -58,17 +58,106 @@ def test_vllm_memory_the_engine_does_not_model_is_not_answered():
     assert "weights_gib" in predicted and not {"non_torch_gib", "cuda_graph_gib"} & set(predicted)
 
 
-def test_partial_offload_and_several_devices_are_refused_not_guessed():
+def test_placements_and_cache_types_it_cannot_express_are_refused_naming_the_field():
     base = without_answers(one("mem-lcpp-l31-8b-q4_0-c16384-ub1024-4080vk"))
-    for change, field in ((("llama_cpp", {**base["llama_cpp"], "n_gpu_layers": 10}), "llama_cpp.n_gpu_layers"),
-                          (("llama_cpp", {**base["llama_cpp"], "override_tensor": ["exps=CPU"]}),
-                           "llama_cpp.override_tensor"),
-                          (("gpu_count", 2), "gpu_count"),
-                          (("llama_cpp", {**base["llama_cpp"], "type_k": "q5_1", "type_v": "q5_1"}),
-                           "llama_cpp.type_k")):
+    settings = base["llama_cpp"]
+    for change, field in ((("llama_cpp", {**settings, "override_tensor": ["exps=NPU0"]}), "llama_cpp.override_tensor"),
+                          (("llama_cpp", {**settings, "override_tensor": ["blk.(=CPU"]}), "llama_cpp.override_tensor"),
+                          (("llama_cpp", {**settings, "override_tensor": ["exps=CUDA1"]}), "llama_cpp.override_tensor"),
+                          (("llama_cpp", {**settings, "tensor_split": [1, 2, 3]}), "llama_cpp.tensor_split"),
+                          (("llama_cpp", {**settings, "type_k": "q3_k", "type_v": "q3_k"}), "llama_cpp.type_k"),
+                          (("llama_cpp", {**settings, "n_gpu_layers": -1}), "llama_cpp.n_gpu_layers")):
         with pytest.raises(CalculatorError) as caught:
             scenarios.run({**base, change[0]: change[1]})
+        assert caught.value.field == field, change
+
+
+def test_the_speed_of_tensors_in_system_ram_is_refused_until_it_is_modelled():
+    tg = without_answers(one("spd-pr4766-3090-q4_0-tg128"))
+    for settings, field in (({"n_gpu_layers": 10}, "llama_cpp.n_gpu_layers"),
+                            ({"override_tensor": ["ffn=CPU"]}, "llama_cpp.override_tensor")):
+        with pytest.raises(InputError) as caught:
+            scenarios.run({**tg, "llama_cpp": {**tg["llama_cpp"], **settings}})
         assert caught.value.field == field
+
+
+def test_tensor_overrides_move_the_matching_gguf_tensors():
+    """'-ot "blk\\.(0|1|2|3|4)\\.ffn.*=CUDA0" -ot "blk\\.(5|6|7|8|9)\\.ffn.*=CPU" ...' with -ngl 99 and
+    'CUDA0 model buffer size = 15191.95 MiB' (Qwen3-235B-A22B Q6_K): attention of every layer and the FFN of
+    layers 0-4 on the GPU, the other layers' FFN in system RAM."""
+    record = one("mem-lcpp-qwen3-235b-q6k-c16384-q8kv-hybrid")
+    predicted = scenarios.run(without_answers(record))["predicted"]
+    assert predicted["weights_gpu_mib"] == pytest.approx(15191.95, rel=0.001)
+
+
+def test_several_gpus_hold_the_layers_and_their_kv_cache_between_them():
+    """'KV self size = 3072.00 MiB' for Qwen3-30B-A3B on two T4s (default layer split), 1600 + 1472 MiB per GPU as
+    the record's notes read the per-device lines: the cache of each layer sits on that layer's GPU."""
+    from calculators.catalogs.models import resolve
+    from calculators.memory import InferenceSetup, estimate_inference
+    from calculators.memory.placement import Placement
+    arch = resolve("qwen3-30b-a3b")[1]
+    setup = InferenceSetup(prompt_tokens=32768, new_tokens=0, weight_format="q4_k_m", runtime="ik_llama.cpp",
+                           placement=Placement(gpu_count=2))
+    devices = {d.device: d for d in estimate_inference(arch, setup).devices}
+    assert set(devices) == {"gpu0", "gpu1", "host"}
+    # llama.cpp cuts 49 layers (48 + output) where il / 49 passes 1/2: layers 0-24 on GPU 0, 25-47 and the output
+    # on GPU 1 (std::upper_bound over the split points)
+    assert (devices["gpu0"].kv_bytes, devices["gpu1"].kv_bytes) == (1600 * 2**20, 1472 * 2**20)
+    # 'CUDA0 buffer size = 8509.23 MiB', 'CUDA1 buffer size = 8213.14 MiB': 25 layers outweigh 23 and the output
+    assert devices["gpu0"].weights_bytes > devices["gpu1"].weights_bytes
+
+
+def test_gpu_layers_put_the_last_layers_on_the_gpu_and_the_output_layer_only_when_all_fit():
+    """llama-model.cpp load_tensors: i_gpu_start = n_layer - n_gpu_layers; the output layer is layer n_layer."""
+    from calculators.catalogs.models import resolve
+    from calculators.memory import InferenceSetup, estimate_inference
+    from calculators.memory.placement import Placement
+    from calculators.memory.weights import tensor_sizes
+    arch = resolve("llama-3.1-8b")[1]
+    sizes = list(tensor_sizes(arch, "q4_0"))
+    per_layer = [sum(size for t, _, size in sizes if t.layer == i) for i in range(arch.num_layers)]
+    output = sum(size for t, _, size in sizes if t.layer is None and t.role != "embedding")
+
+    def gpu_weights(layers):
+        setup = InferenceSetup(prompt_tokens=4096, new_tokens=0, weight_format="q4_0", runtime="llama.cpp",
+                               placement=Placement(gpu_layers=layers))
+        return sum(d.weights_bytes for d in estimate_inference(arch, setup).devices if d.is_gpu)
+
+    assert gpu_weights(10) == pytest.approx(sum(per_layer[-10:]))
+    assert gpu_weights(32) == pytest.approx(sum(per_layer))            # every layer, the output still on the CPU
+    assert gpu_weights(33) == pytest.approx(sum(per_layer) + output)   # 33/33 layers: the output too
+    assert gpu_weights(0) == 0
+
+
+@pytest.mark.parametrize("record_id, k_mib, v_mib", [
+    ("mem-lcpp-dsr1-q8_0-c2048-premla-mainline", 5856.0, 3904.0),   # build 4905: per-head K (192) and V (128)
+    ("mem-lcpp-dsv3-q2k-c16384-mla-mainline", 1098.0, 976.0),       # build 5331: latent K (576) and V (512)
+])
+def test_mainline_caches_deepseek_attention_as_its_build_does(record_id, k_mib, v_mib):
+    """'K (f16): 5856.00 MiB, V (f16): 3904.00 MiB' (build 4905) and 'K (f16): 1098.00 MiB, V (f16):  976.00 MiB'
+    (build 5331, after https://github.com/ggml-org/llama.cpp/pull/12801)."""
+    predicted = scenarios.run(without_answers(one(record_id)))["predicted"]
+    assert (predicted["kv_k_mib"], predicted["kv_v_mib"]) == pytest.approx((k_mib, v_mib), rel=1e-6)
+
+
+def test_ik_llama_cpp_mla_3_keeps_only_the_latent():
+    """'KV self size  = 2196.00 MiB, c^KV (f16): 2196.00 MiB, kv^T: not used' (DeepSeek-V3, -mla 3, n_ctx 32768)
+    and 'c^KV (q8_0): 1166.62 MiB' with -ctk q8_0."""
+    for record_id in ("mem-ik-dsv3-q4km-c32768-mla3-4090-hybrid", "mem-ik-dsv3-c32768-mla3-q8kv-3080-hybrid"):
+        record = one(record_id)
+        predicted = scenarios.run(without_answers(record))["predicted"]
+        assert predicted["kv_mib"] == pytest.approx(record["measured"]["kv_mib"], abs=0.01)
+
+
+def test_cpu_only_runs_keep_everything_in_system_ram():
+    """'CPU buffer size = 14888.20 MiB' and 'KV self size  = 63488.00 MiB' (Gemma 3 27B Q4_0, CPU only, n_ctx
+    131072): no GPU buffer at all."""
+    record = one("mem-ik-gemma3-27b-q4_0-c131072-fa0-cpu")
+    predicted = scenarios.run(without_answers(record))["predicted"]
+    assert predicted["kv_mib"] == 63488.0 and predicted["weights_gpu_mib"] == 0
+    assert "compute_gpu_mib" not in predicted
+    assert predicted["weights_total_mib"] == pytest.approx(14888.20, rel=0.005)  # 7 q4_1 tensors are not modelled
 
 
 def test_a_prefill_on_a_gpu_without_flops_is_refused():
