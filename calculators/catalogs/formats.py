@@ -44,6 +44,10 @@ class NumberFormat:
     row_scale_bits: int = 0
     #: A runtime can store the KV cache in it (schemes and GGUF mixes are weight formats only).
     kv_cache: bool = False
+    #: Values per row a block spans (256 for k-quants); a tensor whose rows are not a multiple is stored in
+    #: ``incompatible_fallback`` instead, as llama-quant.cpp does.
+    row_multiple: int = 0
+    incompatible_fallback: str | None = None
 
     @property
     def bytes_per_value(self) -> float:
@@ -69,7 +73,9 @@ def all_formats() -> dict[str, NumberFormat]:
                                   layout=_layout(r.get("layout")),
                                   tensor_core_native=bool(r.get("tensor_core_native", False)),
                                   runtime=r.get("runtime"), row_scale_bits=int(r.get("row_scale_bits", 0)),
-                                  kv_cache=bool(r.get("kv_cache", False)))
+                                  kv_cache=bool(r.get("kv_cache", False)),
+                                  row_multiple=int(r.get("row_multiple", 0)),
+                                  incompatible_fallback=r.get("incompatible_fallback"))
             for r in records}
 
 

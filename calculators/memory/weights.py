@@ -80,6 +80,9 @@ def tensor_sizes(arch: Architecture, weight_format: str, *, field: str = "weight
         stored = format_of.get(fid)
         if stored is None:
             stored = format_of[fid] = formats.get(fid)
+        if stored.row_multiple and len(tensor.shape) > 1 and tensor.in_features % stored.row_multiple:
+            fid = stored.incompatible_fallback  # rows that do not fill whole k-quant super-blocks
+            stored = format_of.get(fid) or format_of.setdefault(fid, formats.get(fid))
         size = tensor.total_numel * stored.bits_per_value / 8
         if stored.row_scale_bits:  # one scale per output row (bitsandbytes LLM.int8(): FP32)
             size += tensor.count * tensor.out_features * stored.row_scale_bits / 8

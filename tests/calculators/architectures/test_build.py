@@ -18,8 +18,28 @@ HF_DEFAULT_COUNTS = {
 }
 
 
+#: model_types whose configuration defaults do not build a model (DeepseekV2Config leaves num_experts_per_tok
+#: None): checked on a published config instead, against the total its runtime printed.
+PUBLISHED_COUNTS = {
+    # DeepSeek-Coder-V2-Lite-Instruct config.json; 'llm_load_print_meta: model params     = 15.706 B'
+    # (ik_llama.cpp log in shared/field-truth, mem-ik-dsv2lite-q4km-c512-cpu-nomla)
+    "deepseek_v2": ({"model_type": "deepseek_v2", "vocab_size": 102400, "hidden_size": 2048,
+                     "intermediate_size": 10944, "moe_intermediate_size": 1408, "num_hidden_layers": 27,
+                     "num_attention_heads": 16, "num_key_value_heads": 16, "n_shared_experts": 2,
+                     "n_routed_experts": 64, "num_experts_per_tok": 6, "first_k_dense_replace": 1,
+                     "moe_layer_freq": 1, "kv_lora_rank": 512, "q_lora_rank": None, "qk_rope_head_dim": 64,
+                     "v_head_dim": 128, "qk_nope_head_dim": 128, "tie_word_embeddings": False}, 15.706e9),
+}
+
+
 def test_every_listed_model_type_is_supported():
-    assert set(HF_DEFAULT_COUNTS) == set(supported_model_types())
+    assert set(HF_DEFAULT_COUNTS) | set(PUBLISHED_COUNTS) == set(supported_model_types())
+
+
+@pytest.mark.parametrize("model_type", sorted(PUBLISHED_COUNTS))
+def test_published_configs_count_the_published_total(model_type):
+    config, total = PUBLISHED_COUNTS[model_type]
+    assert build(config).n_params == pytest.approx(total, abs=0.0005e9)  # the figure's rounding
 
 
 @pytest.mark.parametrize("model_type", sorted(HF_DEFAULT_COUNTS))
