@@ -16,7 +16,7 @@ from calculators.core.units import GIB, MIB
 from calculators.memory import InferenceSetup, estimate_inference
 from calculators.memory.placement import Placement
 from calculators.memory.setup import runtime_data
-from calculators.speed import decode_step, prefill
+from calculators.speed import llama_cpp as local_speed
 
 #: Runtimes that allocate as llama.cpp does (ik_llama.cpp is its fork; Ollama runs it).
 LLAMA_CPP_FAMILY = ("llama.cpp", "ik_llama.cpp", "ollama")
@@ -42,31 +42,37 @@ def runtime_memory(record: dict) -> dict:
 
 
 def runtime_speed(record: dict) -> dict:
-    """llama-bench tokens/s: ``tg`` tests from decode steps, ``pp`` tests from the prefill."""
+    """llama-bench tokens/s from llama.cpp's speed model: ``tg`` tests token by token, ``pp`` tests in micro-batches."""
     _, arch = models.resolve(record.get("model"), record.get("config"))
     validate.choice("runtime", record.get("runtime") or "", LLAMA_CPP_FAMILY)
     _single_device(record)
     _full_offload(record, arch)
+    settings = _llama_cpp_settings(record)
     gpu = _gpu(record)
     weight_format = _weight_format(record)
+    backend = validate.choice("backend", record.get("backend") or "", local_speed.BACKENDS)
     test = str(record.get("test") or "")
     batch = validate.integer("batch", record.get("batch") or 1, minimum=1, maximum=validate.MAX_BATCH)
+    if batch != 1:
+        raise InputError("batch", "llama-bench rows with several sequences are not modelled yet")
     depth = validate.integer("depth_tokens", record.get("depth_tokens") or 0, minimum=0,
                              maximum=validate.MAX_CONTEXT_TOKENS)
+    kv_type = _cache_type(settings, "type_k") or "fp16"
     if test.startswith("tg"):
         generated = validate.integer("generated_tokens", record.get("generated_tokens"), minimum=1,
                                      maximum=validate.MAX_CONTEXT_TOKENS)
-        step = decode_step(arch, gpu, batch=batch, context_tokens=depth + generated // 2, weight_format=weight_format)
-        return _answer(record, {"tokens_per_s": step.tokens_per_s_total})
+        run = local_speed.decode(arch, gpu, backend=backend, weight_format=weight_format, context_tokens=depth,
+                                 generated_tokens=generated, kv_bytes_per_value=formats.get(kv_type).bytes_per_value)
+        return _answer(record, {"tokens_per_s": run.tokens_per_s})
     if test.startswith("pp"):
-        if depth:
-            raise InputError("depth_tokens", "a prefill on top of a filled cache is not modelled yet")
         prompt = validate.integer("prompt_tokens", record.get("prompt_tokens"), minimum=1,
                                   maximum=validate.MAX_CONTEXT_TOKENS)
-        run = prefill(arch, gpu, prompt_tokens=prompt, batch=batch, weight_format=weight_format)
+        run = local_speed.prefill(arch, gpu, backend=backend, weight_format=weight_format, prompt_tokens=prompt,
+                                  depth_tokens=depth, n_ubatch=settings.get("n_ubatch") or
+                                  runtime_data()["llama_cpp"]["n_ubatch"])
         if not run.compute_known:
-            raise InputError("gpu", f"{gpu.name} publishes no FLOP/s figure in the catalog, so a prefill (compute-"
-                                    "bound) speed cannot be estimated")
+            raise InputError("gpu", f"{gpu.name} publishes no FLOP/s figure for llama.cpp's {backend} matmul path, "
+                                    "so a prefill (compute-bound) speed cannot be estimated")
         return _answer(record, {"tokens_per_s": run.tokens_per_s})
     raise InputError("test", f"expected a llama-bench test such as pp512 or tg128, got {test[:20]!r}")
 

@@ -29,6 +29,7 @@ class TensorLayout:
     output_device: object                # GPU index or HOST
     host_embedding_bytes: float
     overridden_bytes: float              # moved by -ot / --n-cpu-moe rules
+    role_bytes: dict = dataclasses.field(default_factory=dict)   # device -> {tensor role -> bytes}
 
     @property
     def gpu_bytes(self) -> float:
@@ -88,6 +89,7 @@ def layout(arch: Architecture, weight_format: str, placement: Placement, cpu_moe
     sized = list(tensor_sizes(arch, weight_format))
     names = gguf_names(t for t, _, _ in sized)
     buffers: dict = {}
+    roles: dict = {}
     embedding = moved = 0.0
     for (tensor, _, size), name in zip(sized, names):
         home = HOST if tensor.role == "embedding" else output if tensor.layer is None else devices[tensor.layer]
@@ -99,11 +101,18 @@ def layout(arch: Architecture, weight_format: str, placement: Placement, cpu_moe
             if arch.tie_word_embeddings and output != HOST:
                 # no separate output tensor: llama.cpp loads a duplicate of the embeddings as the output layer
                 buffers[output] = buffers.get(output, 0.0) + size
+                _add(roles, output, "lm_head", size)
         buffers[device] = buffers.get(device, 0.0) + size
+        _add(roles, device, tensor.role, size)
     if placement.split_mode == "row" and placement.gpu_count > 1:
         buffers = _row_split(buffers, points, placement.gpu_count)
     return TensorLayout(weights_bytes=buffers, layer_devices=devices, output_device=output,
-                        host_embedding_bytes=embedding, overridden_bytes=moved)
+                        host_embedding_bytes=embedding, overridden_bytes=moved, role_bytes=roles)
+
+
+def _add(roles: dict, device, role: str, size: float) -> None:
+    per_device = roles.setdefault(device, {})
+    per_device[role] = per_device.get(role, 0.0) + size
 
 
 def _row_split(buffers: dict, points: list[float], count: int) -> dict:
