@@ -166,6 +166,37 @@ def find(name: str) -> Gpu | None:
     return None if gpu_id is None else all_gpus()[gpu_id]
 
 
+_CORES = re.compile(r"(\d+)[- ]core", re.IGNORECASE)
+
+
+def _base_name(text: str) -> str:
+    """The name before any parenthesis or comma, normalized ("Apple M1 Max (32-core GPU, 64 GB)" -> apple-m1-max)."""
+    return normalize(re.split(r"[(,]", text, maxsplit=1)[0])
+
+
+def match_device_name(text: str) -> Gpu | None:
+    """The one entry a device name as a log prints it names ("NVIDIA GeForce RTX 4080 (Vulkan device)",
+    "Apple M1 Max (32-core GPU, 400 GB/s)"), or None when no entry or several fit. The name before any parenthesis
+    must equal an entry's id, alias or name (so "RTX 3090 Ti" is not the RTX 3090); a core count in the text must
+    equal the entry's."""
+    if not isinstance(text, str) or not text.strip() or len(text) > 4 * validate.MAX_NAME_CHARS:
+        return None
+    exact = find(text)
+    if exact is not None:
+        return exact
+    base = _base_name(text)
+    if base.startswith("nvidia-"):
+        base = base[len("nvidia-"):]
+    cores = _CORES.search(text)
+    candidates = []
+    for gpu in all_gpus().values():
+        names = {normalize(gpu.id), _base_name(gpu.name), *(normalize(a) for a in gpu.aliases)}
+        names |= {n[len("nvidia-"):] for n in names if n.startswith("nvidia-")}
+        if base in names and not (cores and gpu.compute_unit_kind != "SM" and gpu.compute_units != int(cores.group(1))):
+            candidates.append(gpu)
+    return candidates[0] if len(candidates) == 1 else None
+
+
 def get(name, *, field: str = "gpu") -> Gpu:
     """Like :func:`find` but raises ``InputError`` naming ``field``, with close suggestions; a ``Gpu`` is
     returned as it is, so engines accept either."""

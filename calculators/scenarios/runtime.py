@@ -95,7 +95,10 @@ def _gpu(record: dict):
     if record.get("backend") == "CPU":
         raise InputError("backend", "CPU-only runs are not modelled yet")
     if not record.get("gpu"):
-        raise InputError("gpu", f"the device {str(record.get('gpu_name'))[:60]!r} is not in the GPU catalog")
+        matched = gpus.match_device_name(record.get("gpu_name") or "")
+        if matched is None:
+            raise InputError("gpu", f"the device {str(record.get('gpu_name'))[:60]!r} is not in the GPU catalog")
+        return matched
     return gpus.get(record["gpu"], field="gpu")
 
 
