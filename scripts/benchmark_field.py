@@ -6,11 +6,14 @@ estimate --json`` gets it); each predicted key is compared with the measured one
 Two baselines are shown beside the model: for the GPU memory of a llama.cpp run, "twice the weights"; for
 tokens/s, bandwidth only (the GPU's spec bandwidth over the weight bytes read per token, for prefill too).
 
-Usage:  python scripts/benchmark_field.py
-Files: $FIELD_TRUTH_DIR, else ../shared/field-truth beside the repository, else validation/field-truth.
+Usage:  python scripts/benchmark_field.py           # prints the table
+        python scripts/benchmark_field.py --write   # writes docs/methodology/_generated/field-validation.md
+Files: $FIELD_TRUTH_DIR, else ../shared/field-truth beside the repository, else validation/field-truth; --write
+always reads validation/field-truth, the records this repository carries.
 """
 
 import collections
+import hashlib
 import pathlib
 import statistics
 import sys
@@ -26,6 +29,8 @@ from calculators.memory.weights import weight_bytes  # noqa: E402
 from validation.truth import field_truth_files, records, without_answers  # noqa: E402
 
 GPU_MEMORY_KEYS = ("weights_gpu_mib", "kv_mib", "compute_gpu_mib")
+#: The table the memory methodology page includes (``--write``), from the records vendored in validation/.
+GENERATED = ROOT / "docs" / "methodology" / "_generated" / "field-validation.md"
 
 
 def relative(predicted: float, measured: float) -> float:
@@ -50,11 +55,12 @@ def baselines(record: dict) -> dict[str, float]:
     return out
 
 
-def main() -> int:
+def report(paths) -> str:
+    """The Markdown table and the answered / refused counts, over the records of ``paths``."""
     errors: dict[tuple[str, str], list[float]] = collections.defaultdict(list)
     refused: collections.Counter = collections.Counter()
     answered: collections.Counter = collections.Counter()
-    for path in field_truth_files():
+    for path in paths:
         for record in records(path):
             runtime = record["runtime"]
             for key, error in baselines(record).items():
@@ -70,16 +76,29 @@ def main() -> int:
                 if measured:
                     test = f" {record['test'][:2]}" if key == "tokens_per_s" else ""
                     errors[(runtime, key + test)].append(relative(value, measured))
-    print("| runtime | key | n | median error | max error |")
-    print("|---|---|---|---|---|")
+    lines = ["| runtime | key | n | median error | max error |", "|---|---|---|---|---|"]
     for (runtime, key), values in sorted(errors.items()):
         size = [abs(v) for v in values]
-        print(f"| {runtime} | {key} | {len(values)} | {statistics.median(size):.1%} | {max(size):.1%} |")
-    print()
-    print("Answered:", ", ".join(f"{r} {k}: {n}" for (r, k), n in sorted(answered.items())))
-    print("Refused (field):", ", ".join(f"{r} {k} ({f}): {n}" for (r, k, f), n in sorted(refused.items())))
+        lines.append(f"| {runtime} | {key} | {len(values)} | {statistics.median(size):.1%} | {max(size):.1%} |")
+    lines += ["", "Answered: " + ", ".join(f"{r} {k}: {n}" for (r, k), n in sorted(answered.items())),
+              "", "Refused (field): " + ", ".join(f"{r} {k} ({f}): {n}" for (r, k, f), n in sorted(refused.items()))]
+    return "\n".join(lines) + "\n"
+
+
+def vendored_files() -> list[pathlib.Path]:
+    """The records this repository carries (validation/field-truth): what the methodology page is built from."""
+    return sorted((ROOT / "validation" / "field-truth").glob("*.jsonl"))
+
+
+def main(argv) -> int:
+    if "--write" in argv:
+        inputs = " ".join(f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()[:12]}" for p in vendored_files())
+        GENERATED.write_text(f"<!-- inputs: {inputs} -->\n" + report(vendored_files()), encoding="utf-8")
+        print(f"wrote {GENERATED.relative_to(ROOT)}")
+        return 0
+    print(report(field_truth_files()), end="")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -125,7 +125,8 @@ def prefill(arch: Architecture, gpu, *, backend: str, weight_format: str, prompt
         + attention_flops / (peak * data["prefill_attention_fraction"])
     batches = math.ceil(prompt / ubatch)
     reads, _ = _placed_reads(arch, weight_format, placement, min(prompt, ubatch))
-    link = gpu.host_link.bandwidth_gb_per_s * 1e9 if gpu.host_link else None
+    # one direction of the host link (the catalog gives both directions together, as vendors quote it)
+    link = gpu.host_link.bandwidth_gb_per_s * 1e9 / 2 if gpu.host_link else None
     host_bytes = reads.get(HOST, 0.0)
     if host_bytes and not link:
         raise InputError("gpu", f"{gpu.name} has no host link in the catalog; weights copied from system RAM for a "

@@ -19,6 +19,7 @@ MODULES = {
     "flop-rules": "flop_rules",
     "weight-memory": "weight_memory",
     "inference-memory": "inference_memory",
+    "local-inference": "local_inference",
     "occupancy": "occupancy",
     "littles-law": "littles_law",
     "interconnect-transfer": "interconnect_transfer",

@@ -219,3 +219,17 @@ def test_a_tied_embedding_is_looked_up_on_the_host_and_stored_as_the_output_laye
     predicted = scenarios.run(without_answers(record))["predicted"]
     for key in ("weights_host_mib", "weights_gpu_mib"):
         assert predicted[key] == pytest.approx(record["measured"][key], rel=0.001), key
+
+
+def test_the_methodology_table_is_up_to_date():
+    """docs/methodology/_generated/field-validation.md is what scripts/benchmark_field.py --write makes of the records
+    this repository carries."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import benchmark_field
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    text = benchmark_field.GENERATED.read_text(encoding="utf-8")
+    body = text.split("-->\n", 1)[1]
+    assert body == benchmark_field.report(benchmark_field.vendored_files()), \
+        "stale: run python scripts/benchmark_field.py --write"

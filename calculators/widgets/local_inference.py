@@ -1,0 +1,184 @@
+"""Widget: a GGUF model in llama.cpp on one GPU (or none) and system RAM: what each holds, how fast it runs, and
+the largest context and the most GPU layers that fit."""
+
+import dataclasses
+
+from calculators.catalogs import formats
+from calculators.core import units, validate
+from calculators.core.errors import CalculatorError, InputError
+from calculators.core.units import format_bytes
+from calculators.memory import InferenceSetup, estimate_inference
+from calculators.memory.placement import Placement
+from calculators.speed import llama_cpp as local_speed
+from calculators.widgets import fields
+from calculators.widgets.spec import Field, Output, Widget
+
+GGUF_FORMATS = ("q4_k_m", "q5_k_m", "q3_k_m", "q2_k", "q4_0", "q8_0", "fp16", "bf16")
+CACHE_FORMATS = ("fp16", "q8_0", "q4_0", "q5_1", "q5_0", "q4_1", "iq4_nl", "bf16")
+#: llama.cpp's backend for each vendor's GPUs.
+BACKENDS = {"nvidia": "CUDA", "amd": "ROCm", "apple": "Metal"}
+#: System memory presets: (value, label); the value is the theoretical bandwidth in GB/s.
+HOST_MEMORY = (("51.2", "Dual-channel DDR4-3200 (51.2 GB/s)"), ("89.6", "Dual-channel DDR5-5600 (89.6 GB/s)"),
+               ("204.8", "Quad-channel DDR5-6400 (204.8 GB/s)"), ("460.8", "12-channel DDR5-4800, EPYC (460.8 GB/s)"))
+ALL_LAYERS = "all"
+#: Context sizes the "largest context" search steps through (llama.cpp pads n_ctx to 256 cells).
+CONTEXT_STEP = 256
+
+
+def _setup(inputs, arch, context: int, gpu_layers) -> InferenceSetup:
+    on_gpu = inputs["gpu"] != "none"
+    placement = Placement(gpu_layers=gpu_layers, gpu_count=1 if on_gpu else 0,
+                          cpu_moe_layers=validate.integer("cpu_moe", inputs["cpu_moe"], minimum=0, maximum=10**4))
+    return InferenceSetup(batch=1, prompt_tokens=context, new_tokens=0, weight_format=inputs["weights"],
+                          kv_format=inputs["kv_type"], runtime="llama.cpp",
+                          attn="sdpa" if inputs["flash_attn"] == "on" else "eager", placement=placement)
+
+
+def _gpu_layers(inputs, arch):
+    text = str(inputs["gpu_layers"]).strip().lower()
+    if text in (ALL_LAYERS, ""):
+        return None
+    return validate.integer("gpu_layers", text, minimum=0, maximum=arch.num_layers + 1)
+
+
+def _gpu_total(estimate) -> float:
+    """What the GPU's buffers take; the catalog's usable memory already leaves out the runtime's own context."""
+    return sum(d.total_bytes for d in estimate.devices if d.is_gpu)
+
+
+def _largest(low: int, high: int, fits) -> int | None:
+    """The largest value in [low, high] for which ``fits`` holds (it holds for every smaller one), or None."""
+    if not fits(low):
+        return None
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(mid):
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _compute(inputs):
+    label, arch = fields.architecture(inputs)
+    context = fields.tokens(inputs, "context")
+    layers = _gpu_layers(inputs, arch)
+    on_gpu = inputs["gpu"] != "none"
+    gpu = fields.gpu(inputs) if on_gpu else None
+    estimate = estimate_inference(arch, _setup(inputs, arch, context, layers))
+    host = next((d for d in estimate.devices if not d.is_gpu), None)
+    host_bytes = host.total_bytes if host else 0.0
+    gpu_bytes = _gpu_total(estimate) if on_gpu else 0.0
+    notes = [w.text for w in estimate.warnings]
+    parts = [("Model", "weights_bytes"), ("KV cache", "kv_bytes"), ("Compute buffer", "compute_bytes")]
+    from calculators.charts import stacked_bar
+    charts = []
+    if gpu is not None:
+        device = next(d for d in estimate.devices if d.is_gpu)
+        bars = [(name, getattr(device, key)) for name, key in parts]
+        charts.append(stacked_bar(bars, title=f"GPU memory on {gpu.name}", value_label=format_bytes,
+                                  capacity=gpu.usable_memory_bytes,
+                                  capacity_label=f"{gpu.name}: {format_bytes(gpu.usable_memory_bytes)} usable"))
+    if host is not None and host.total_bytes:
+        charts.append(stacked_bar([(name, getattr(host, key)) for name, key in parts], title="System RAM",
+                                  value_label=format_bytes))
+    fits_gpu = gpu is None or gpu_bytes <= gpu.usable_memory_bytes
+    verdict = ("CPU only: everything is in system RAM." if gpu is None else
+               f"{'Fits' if fits_gpu else 'Does not fit'} on {gpu.name}: {format_bytes(gpu_bytes)} of "
+               f"{format_bytes(gpu.usable_memory_bytes)} usable.")
+    largest, most_layers = "—", "—"
+    if gpu is not None:
+        def context_fits(steps: int) -> bool:
+            run = estimate_inference(arch, _setup(inputs, arch, steps * CONTEXT_STEP, layers))
+            return _gpu_total(run) <= gpu.usable_memory_bytes
+        top = max(1, min(arch.max_position_embeddings or context, validate.MAX_SEQUENCE_TOKENS) // CONTEXT_STEP)
+        steps = _largest(1, top, context_fits)
+        largest = ("none: the model alone does not fit" if steps is None else f"{steps * CONTEXT_STEP:,} tokens"
+                   + (" (the model's maximum)" if steps == top and arch.max_position_embeddings else ""))
+
+        def layers_fit(n: int) -> bool:
+            run = estimate_inference(arch, _setup(inputs, arch, context, n))
+            return _gpu_total(run) <= gpu.usable_memory_bytes
+        n = _largest(0, arch.num_layers + 1, layers_fit)
+        most_layers = ("none" if n is None else "all (-ngl 999)" if n == arch.num_layers + 1
+                       else f"{n} of {arch.num_layers + 1} (-ngl {n})")
+    decode_text, prefill_text = _speed(inputs, arch, gpu, context, layers, notes)
+    return {
+        "gpu_total": format_bytes(gpu_bytes) if gpu is not None else "no GPU",
+        "host_total": format_bytes(host_bytes),
+        "verdict": verdict,
+        "decode": decode_text,
+        "prefill": prefill_text,
+        "largest_context": largest,
+        "most_layers": most_layers,
+        "chart": "".join(charts),
+        "notes": fields.notes_text(notes),
+    }
+
+
+def _speed(inputs, arch, gpu, context, layers, notes) -> tuple[str, str]:
+    """Decode and prefill tokens/s, or why they are unknown."""
+    if gpu is None:
+        notes.append("CPU-only speed is not modelled yet (it needs the CPU's FLOP/s and memory bandwidth per core).")
+        return "unknown (CPU only)", "unknown (CPU only)"
+    backend = BACKENDS.get(gpu.vendor)
+    if backend is None:
+        return f"unknown (no llama.cpp backend data for {gpu.vendor})", "unknown"
+    placement = Placement(gpu_layers=layers, cpu_moe_layers=int(inputs["cpu_moe"]))
+    kv = formats.get(inputs["kv_type"]).bytes_per_value
+    try:
+        start = local_speed.decode(arch, gpu, backend=backend, weight_format=inputs["weights"], context_tokens=0,
+                                   generated_tokens=128, placement=placement, kv_bytes_per_value=kv,
+                                   host_bandwidth_gb_per_s=float(inputs["host_memory"]))
+        full = local_speed.decode(arch, gpu, backend=backend, weight_format=inputs["weights"],
+                                  context_tokens=max(context - 128, 0), generated_tokens=128, placement=placement,
+                                  kv_bytes_per_value=kv, host_bandwidth_gb_per_s=float(inputs["host_memory"]))
+    except InputError as error:
+        return f"unknown ({error.message})", "unknown"
+    decode = (f"{units.format_rate(start.tokens_per_s)} on an empty cache, {units.format_rate(full.tokens_per_s)} "
+              f"with {context:,} tokens in it")
+    if start.host_read_seconds:
+        share = start.host_read_seconds / start.seconds
+        notes.append(f"{share:.0%} of each generated token's time is spent reading tensors kept in system RAM.")
+    run = local_speed.prefill(arch, gpu, backend=backend, weight_format=inputs["weights"], prompt_tokens=512,
+                              placement=placement)
+    if not run.compute_known:
+        return decode, f"unknown: {gpu.name} has no FLOP/s figure for llama.cpp's {backend} matmul path"
+    prefill = f"{units.format_rate(run.tokens_per_s)} (pp512)"
+    if run.transfer_seconds > run.compute_seconds:
+        notes.append("The prompt's speed is set by copying the weights kept in system RAM to the GPU for every "
+                     "micro-batch, over the host link.")
+    return decode, prefill
+
+
+WIDGET = Widget(
+    id="local-inference",
+    title="llama.cpp: VRAM, system RAM and tokens/s",
+    summary="A GGUF model split between the GPU and system RAM as llama.cpp places it: each device's buffers, the "
+            "speed that placement gives, and the largest context and the most GPU layers that fit.",
+    fields=(
+        fields.model_field("qwen3-30b-a3b"),
+        fields.config_field(),
+        fields.format_field("weights", "Weight format (GGUF)", "q4_k_m", GGUF_FORMATS),
+        fields.count_field("context", "Context (n_ctx, tokens)", 32768, engine_names=("prompt_tokens",)),
+        Field("kv_type", "KV-cache type (-ctk / -ctv)", "select", "fp16",
+              options=tuple((f, formats.get(f).label) for f in CACHE_FORMATS), engine_names=("kv_format",)),
+        Field("flash_attn", "Flash attention (-fa)", "select", "on", options=(("on", "on"), ("off", "off"))),
+        Field("gpu_layers", "GPU layers (-ngl)", "text", ALL_LAYERS,
+              help="“all”, or how many of the last layers go to the GPU (the output layer counts as one more)."),
+        fields.count_field("cpu_moe", "Expert layers kept in system RAM (--n-cpu-moe)", 0,
+                           engine_names=("cpu_moe_layers",)),
+        Field("gpu", "GPU", "select", "rtx-4090",
+              options=(("none", "None (CPU only)"),) + fields.gpu_field().options),
+        Field("host_memory", "System RAM", "select", "89.6", options=HOST_MEMORY,
+              help="Bandwidth of the memory that holds the layers or experts kept off the GPU."),
+    ),
+    outputs=(Output("gpu_total", "GPU memory"), Output("host_total", "System RAM"),
+             Output("verdict", "Verdict", "note"), Output("decode", "Generation (tg128)", "note"),
+             Output("prefill", "Prompt processing", "note"), Output("largest_context", "Largest context that fits"),
+             Output("most_layers", "GPU layers that fit at this context"), Output("chart", "Where it sits", "svg"),
+             Output("notes", "Notes", "note")),
+    compute=_compute,
+    example={"model": "qwen3-235b-a22b", "weights": "q4_k_m", "cpu_moe": "94", "context": "16384", "kv_type": "q8_0"},
+    invalid=("context", "0"),
+)
