@@ -25,10 +25,19 @@ ALL_LAYERS = "all"
 CONTEXT_STEP = 256
 
 
+def _checked(inputs) -> dict:
+    """The inputs every computation here reads, checked once (each bad one raises InputError naming its field)."""
+    return {**inputs,
+            "cpu_moe": validate.integer("cpu_moe", inputs["cpu_moe"], minimum=0, maximum=10**4),
+            "flash_attn": validate.choice("flash_attn", inputs["flash_attn"], ("on", "off")),
+            "host_memory": validate.number("host_memory", inputs["host_memory"], minimum=1, maximum=10_000),
+            "kv_type": validate.choice("kv_type", inputs["kv_type"], CACHE_FORMATS),
+            "weights": validate.choice("weights", inputs["weights"], GGUF_FORMATS)}
+
+
 def _setup(inputs, arch, context: int, gpu_layers) -> InferenceSetup:
     on_gpu = inputs["gpu"] != "none"
-    placement = Placement(gpu_layers=gpu_layers, gpu_count=1 if on_gpu else 0,
-                          cpu_moe_layers=validate.integer("cpu_moe", inputs["cpu_moe"], minimum=0, maximum=10**4))
+    placement = Placement(gpu_layers=gpu_layers, gpu_count=1 if on_gpu else 0, cpu_moe_layers=inputs["cpu_moe"])
     return InferenceSetup(batch=1, prompt_tokens=context, new_tokens=0, weight_format=inputs["weights"],
                           kv_format=inputs["kv_type"], runtime="llama.cpp",
                           attn="sdpa" if inputs["flash_attn"] == "on" else "eager", placement=placement)
@@ -60,6 +69,7 @@ def _largest(low: int, high: int, fits) -> int | None:
 
 
 def _compute(inputs):
+    inputs = _checked(inputs)
     label, arch = fields.architecture(inputs)
     context = fields.tokens(inputs, "context")
     layers = _gpu_layers(inputs, arch)
@@ -124,15 +134,15 @@ def _speed(inputs, arch, gpu, context, layers, notes) -> tuple[str, str]:
     backend = BACKENDS.get(gpu.vendor)
     if backend is None:
         return f"unknown (no llama.cpp backend data for {gpu.vendor})", "unknown"
-    placement = Placement(gpu_layers=layers, cpu_moe_layers=int(inputs["cpu_moe"]))
+    placement = Placement(gpu_layers=layers, cpu_moe_layers=inputs["cpu_moe"])
     kv = formats.get(inputs["kv_type"]).bytes_per_value
     try:
         start = local_speed.decode(arch, gpu, backend=backend, weight_format=inputs["weights"], context_tokens=0,
                                    generated_tokens=128, placement=placement, kv_bytes_per_value=kv,
-                                   host_bandwidth_gb_per_s=float(inputs["host_memory"]))
+                                   host_bandwidth_gb_per_s=inputs["host_memory"])
         full = local_speed.decode(arch, gpu, backend=backend, weight_format=inputs["weights"],
                                   context_tokens=max(context - 128, 0), generated_tokens=128, placement=placement,
-                                  kv_bytes_per_value=kv, host_bandwidth_gb_per_s=float(inputs["host_memory"]))
+                                  kv_bytes_per_value=kv, host_bandwidth_gb_per_s=inputs["host_memory"])
     except InputError as error:
         return f"unknown ({error.message})", "unknown"
     decode = (f"{units.format_rate(start.tokens_per_s)} on an empty cache, {units.format_rate(full.tokens_per_s)} "
