@@ -5,6 +5,7 @@ traceback reaches the user.
 """
 
 import argparse
+import os
 import sys
 
 from calculators import __version__
@@ -50,3 +51,8 @@ def main(argv=None) -> int:
     except RecursionError:
         print("error: input is nested too deeply", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader's pipe closed early (``| head``): stop quietly, as command-line tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

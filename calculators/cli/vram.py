@@ -18,7 +18,8 @@ FIELD_FLAGS = {"batch": "--batch", "prompt_tokens": "--seq", "context_tokens": "
                "mode": "--train", "optimizer": "--optimizer", "lora_rank": "--lora-rank",
                "lora_targets": "--lora-targets", "zero_stage": "--zero", "num_gpus": "--gpus", "gpu_count": "--gpus", "gpu_layers": "--gpu-layers",
                "cpu_moe_layers": "--n-cpu-moe", "tensor_overrides": "--override-tensor",
-               "tensor_split": "--tensor-split", "kv_format_v": "--kv-v-dtype", "placement": "--gpu-layers"}
+               "tensor_split": "--tensor-split", "kv_format_v": "--kv-v-dtype", "placement": "--gpu-layers",
+               "host_bandwidth": "--host-bandwidth", "backend": "--gpu"}
 
 
 def add_arguments(parser) -> None:
@@ -48,6 +49,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--override-tensor", "-ot", action="append", default=[], metavar="PATTERN=BUFFER",
                         help="llama.cpp -ot rule, e.g. exps=CPU (repeatable; the first match wins)")
     parser.add_argument("--tensor-split", default=None, help="llama.cpp --tensor-split shares, e.g. 3,1")
+    parser.add_argument("--host-bandwidth", default=None, metavar="GB_PER_S",
+                        help="llama.cpp: system RAM bandwidth for tensors kept off the GPU, e.g. 89.6 (dual DDR5-5600)")
     parser.add_argument("--kv-v-dtype", default=None, help="llama.cpp V-cache type when it differs from --kv-dtype")
 
 
@@ -74,12 +77,17 @@ def run(args) -> int:
                                placement=_placement(args), kv_format_v=args.kv_v_dtype)
         estimate = estimate_inference(arch, setup)
         what = f"inference ({estimate.runtime}, weights {args.quant})"
-    print(f"{label}: {arch.n_params / 1e9:.2f}B parameters, {what}, batch {args.batch} x {args.seq} tokens")
     width = max(len(name) for name, _ in estimate.components) + 2
+    speed_lines = _local_speed_lines(arch, args, setup, width) if estimate.devices and args.gpu else []
+    print(f"{label}: {arch.n_params / 1e9:.2f}B parameters, {what}, batch {args.batch} x {args.seq} tokens")
     for name, value in estimate.components:
         if value:
             print(f"  {name.replace('_', ' '):<{width}} {format_bytes(value):>12}")
-    print(f"  {'peak allocated':<{width}} {format_bytes(estimate.peak_allocated_bytes):>12}   (torch.cuda.max_memory_allocated, phase: {estimate.peak_phase})")
+    if estimate.devices:
+        print(f"  {'GPU buffers':<{width}} {format_bytes(estimate.peak_allocated_bytes):>12}   (model, KV and compute "
+              "buffers on the GPUs, as llama.cpp prints them)")
+    else:
+        print(f"  {'peak allocated':<{width}} {format_bytes(estimate.peak_allocated_bytes):>12}   (torch.cuda.max_memory_allocated, phase: {estimate.peak_phase})")
     print(f"  {'device used':<{width}} {format_bytes(estimate.device_used_bytes):>12}   (nvidia-smi)")
     if estimate.kv_pool is not None:
         print(f"  {'kv capacity tokens':<{width}} {estimate.kv_pool.capacity_tokens:>12,}")
@@ -88,6 +96,8 @@ def run(args) -> int:
         where = "system RAM" if not device.is_gpu else device.device.replace("gpu", "GPU ")
         print(f"  {where + ':':<{width}} {format_bytes(device.total_bytes):>12}   (model {format_bytes(device.weights_bytes)}"
               f", KV {format_bytes(device.kv_bytes)}, compute {format_bytes(device.compute_bytes)})")
+    for line in speed_lines:
+        print(line)
     for warning in estimate.warnings:
         print(f"warning: {warning.text}")
     print(estimate.advice)
@@ -119,3 +129,26 @@ def _placement(args) -> Placement:
                      gpu_count=count, tensor_split=split,
                      cpu_moe_layers=validate.integer("cpu_moe_layers", args.n_cpu_moe, minimum=0, maximum=10**6),
                      tensor_overrides=tuple(args.override_tensor))
+
+
+def _local_speed_lines(arch, args, setup, width) -> list[str]:
+    """llama.cpp's tg128 and pp512 tokens/s for this placement on ``--gpu``, or why they are unknown."""
+    from calculators.catalogs import formats
+    from calculators.core.units import format_rate
+    from calculators.speed import llama_cpp as local_speed
+    backend = local_speed.backend_for(args.gpu)
+    if backend is None or setup.placement.gpu_count != 1:
+        return [f"  {'tokens/s':<{width}} {'unknown':>12}   (llama.cpp speed is modelled on one NVIDIA, AMD or Apple "
+                "GPU)"]
+    kv = formats.get(setup.kv_format or "fp16").bytes_per_value
+    try:
+        tg = local_speed.decode(arch, args.gpu, backend=backend, weight_format=args.quant, context_tokens=0,
+                                generated_tokens=128, placement=setup.placement, kv_bytes_per_value=kv,
+                                host_bandwidth_gb_per_s=args.host_bandwidth)
+    except InputError as error:
+        raise error.renamed({"host_bandwidth_gb_per_s": "host_bandwidth"}) from None
+    pp = local_speed.prefill(arch, args.gpu, backend=backend, weight_format=args.quant, prompt_tokens=512,
+                             placement=setup.placement)
+    return [f"  {'generation (tg128)':<{width}} {format_rate(tg.tokens_per_s):>12}   ({backend})",
+            f"  {'prompt (pp512)':<{width}} {format_rate(pp.tokens_per_s) if pp.compute_known else 'unknown':>12}"
+            + ("" if pp.compute_known else "   (no FLOP/s figure for this GPU in the catalog)")]

@@ -26,6 +26,8 @@ from calculators.memory.setup import runtime_data
 from calculators.speed.moe import expected_experts_touched
 
 BACKENDS = ("CUDA", "ROCm", "Vulkan", "Metal", "SYCL")
+#: The backend llama.cpp builds for each vendor's GPUs by default.
+VENDOR_BACKENDS = {"nvidia": "CUDA", "amd": "ROCm", "apple": "Metal"}
 #: Formats llama.cpp multiplies as f16/bf16/f32 GEMMs; every other GGUF type takes the quantized kernels.
 FLOAT_FORMATS = ("fp16", "bf16", "fp32")
 
@@ -47,6 +49,11 @@ class LocalSpeed:
     @property
     def tokens_per_s(self) -> float:
         return self.tokens / self.seconds if self.seconds else 0.0
+
+
+def backend_for(gpu) -> str | None:
+    """llama.cpp's usual backend for ``gpu`` (CUDA for NVIDIA, ROCm for AMD, Metal for Apple), None otherwise."""
+    return VENDOR_BACKENDS.get(gpus.get(gpu).vendor)
 
 
 def speed_data() -> dict:

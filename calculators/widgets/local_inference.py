@@ -15,8 +15,6 @@ from calculators.widgets.spec import Field, Output, Widget
 
 GGUF_FORMATS = ("q4_k_m", "q5_k_m", "q3_k_m", "q2_k", "q4_0", "q8_0", "fp16", "bf16")
 CACHE_FORMATS = ("fp16", "q8_0", "q4_0", "q5_1", "q5_0", "q4_1", "iq4_nl", "bf16")
-#: llama.cpp's backend for each vendor's GPUs.
-BACKENDS = {"nvidia": "CUDA", "amd": "ROCm", "apple": "Metal"}
 #: System memory presets: (value, label); the value is the theoretical bandwidth in GB/s.
 HOST_MEMORY = (("51.2", "Dual-channel DDR4-3200 (51.2 GB/s)"), ("89.6", "Dual-channel DDR5-5600 (89.6 GB/s)"),
                ("204.8", "Quad-channel DDR5-6400 (204.8 GB/s)"), ("460.8", "12-channel DDR5-4800, EPYC (460.8 GB/s)"))
@@ -131,7 +129,7 @@ def _speed(inputs, arch, gpu, context, layers, notes) -> tuple[str, str]:
     if gpu is None:
         notes.append("CPU-only speed is not modelled yet (it needs the CPU's FLOP/s and memory bandwidth per core).")
         return "unknown (CPU only)", "unknown (CPU only)"
-    backend = BACKENDS.get(gpu.vendor)
+    backend = local_speed.backend_for(gpu)
     if backend is None:
         return f"unknown (no llama.cpp backend data for {gpu.vendor})", "unknown"
     placement = Placement(gpu_layers=layers, cpu_moe_layers=inputs["cpu_moe"])
