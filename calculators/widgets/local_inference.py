@@ -7,7 +7,7 @@ from calculators.catalogs import formats
 from calculators.core import units, validate
 from calculators.core.errors import CalculatorError, InputError
 from calculators.core.units import format_bytes
-from calculators.memory import InferenceSetup, estimate_inference
+from calculators.memory import InferenceSetup, estimate_inference, ollama
 from calculators.memory.placement import Placement
 from calculators.speed import llama_cpp as local_speed
 from calculators.widgets import fields
@@ -111,6 +111,7 @@ def _compute(inputs):
         most_layers = ("none" if n is None else "all (-ngl 999)" if n == arch.num_layers + 1
                        else f"{n} of {arch.num_layers + 1} (-ngl {n})")
     decode_text, prefill_text = _speed(inputs, arch, gpu, context, layers, notes)
+    ollama_text = _ollama(inputs, arch, gpu)
     return {
         "gpu_total": format_bytes(gpu_bytes) if gpu is not None else "no GPU",
         "host_total": format_bytes(host_bytes),
@@ -118,10 +119,48 @@ def _compute(inputs):
         "decode": decode_text,
         "prefill": prefill_text,
         "largest_context": largest,
+        "ollama": ollama_text,
         "most_layers": most_layers,
         "chart": "".join(charts),
         "notes": fields.notes_text(notes),
     }
+
+
+def _ollama(inputs, arch, gpu) -> str:
+    """What Ollama's defaults of the chosen release make of this model on this GPU."""
+    total = (gpu.memory_reported_bytes or gpu.memory_gb * ollama.GIB) if gpu is not None else 0.0
+    chosen = ollama.defaults(inputs["ollama"] or None, total_vram_bytes=total,
+                             trained_context=arch.max_position_embeddings, model_type=arch.model_type)
+    layers = None
+    if gpu is not None:
+        layers = _ollama_layers(inputs, arch, gpu, chosen)
+        if layers != arch.num_layers + 1 and chosen.fallback_parallel:
+            chosen = chosen.with_fallback()  # it retries with fewer slots when the model does not fit
+            layers = _ollama_layers(inputs, arch, gpu, chosen)
+    flash = {"auto": "on where the GPU supports it", "on": "on", "off": "off"}[chosen.flash_attention]
+    text = (f"Ollama {chosen.version} asks llama.cpp for {chosen.context_cells:,} tokens of context "
+            f"({chosen.num_parallel} × num_ctx {chosen.num_ctx:,}), KV-cache type {chosen.kv_cache_type} and flash "
+            f"attention {flash}.")
+    if layers is None:
+        return text
+    if layers == arch.num_layers + 1:
+        return text + f" All {arch.num_layers + 1} layers go on the GPU."
+    backend = local_speed.backend_for(gpu) or "CUDA"
+    return text + (f" It puts whole layers on the GPU while {format_bytes(ollama.minimum_free_bytes(backend))} stay "
+                   f"free: {layers or 0} of {arch.num_layers + 1} here, the rest in system RAM.")
+
+
+def _ollama_layers(inputs, arch, gpu, chosen) -> int | None:
+    """The most whole layers that fit beside the memory Ollama leaves free."""
+    backend = local_speed.backend_for(gpu) or "CUDA"
+    budget = gpu.usable_memory_bytes - ollama.minimum_free_bytes(backend)
+    settings = {**inputs, "flash_attn": "off" if chosen.flash_attention == "off" else "on", "kv_type": "fp16",
+                "cpu_moe": 0}
+
+    def fits(n: int) -> bool:
+        run = estimate_inference(arch, _setup(settings, arch, chosen.context_cells, n))
+        return _gpu_total(run) <= budget
+    return _largest(0, arch.num_layers + 1, fits)
 
 
 def _speed(inputs, arch, gpu, context, layers, notes) -> tuple[str, str]:
@@ -180,10 +219,13 @@ WIDGET = Widget(
               options=(("none", "None (CPU only)"),) + fields.gpu_field().options),
         Field("host_memory", "System RAM", "select", "89.6", options=HOST_MEMORY,
               help="Bandwidth of the memory that holds the layers or experts kept off the GPU."),
+        Field("ollama", "Ollama release (for its defaults)", "text", "0.32.15", engine_names=("ollama_version",),
+              help="Ollama runs llama.cpp with its own defaults; they change between releases."),
     ),
     outputs=(Output("gpu_total", "GPU memory"), Output("host_total", "System RAM"),
              Output("verdict", "Verdict", "note"), Output("decode", "Generation (tg128)", "note"),
              Output("prefill", "Prompt processing", "note"), Output("largest_context", "Largest context that fits"),
+             Output("ollama", "With Ollama's defaults", "note"),
              Output("most_layers", "GPU layers that fit at this context"), Output("chart", "Where it sits", "svg"),
              Output("notes", "Notes", "note")),
     compute=_compute,

@@ -50,3 +50,15 @@ def test_experts_in_system_ram_move_memory_off_the_gpu_and_slow_generation():
 def test_cpu_only_says_its_speed_is_unknown_rather_than_guessing():
     out = run("local-inference", model="llama-3.1-8b", gpu="none")
     assert out["gpu_total"] == "no GPU" and out["decode"].startswith("unknown")
+
+
+def test_ollama_defaults_decide_the_context_and_the_layers_it_offloads():
+    out = run("local-inference", model="llama-3.1-70b", gpu="rtx-4090", ollama="0.32.15")
+    # 24 GiB is above the 23 GiB tier: num_ctx 32768; whole layers while 457 MiB stay free
+    assert "32,768 tokens of context" in out["ollama"]
+    layers = int(out["ollama"].split("free: ")[1].split()[0])
+    budget = gpus.get("rtx-4090").usable_memory_bytes - 457 * 2**20
+    assert gpu_bytes("llama-3.1-70b", 32768, gpu_layers=layers) <= budget < \
+        gpu_bytes("llama-3.1-70b", 32768, gpu_layers=layers + 1)
+    old = run("local-inference", model="llama-3.1-8b", gpu="rtx-4090", ollama="0.6.0")
+    assert "8,192 tokens of context (4 × num_ctx 2,048)" in old["ollama"]
