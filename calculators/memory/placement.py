@@ -72,6 +72,14 @@ def parse_override(rule, field: str = "tensor_overrides") -> tuple[str, str]:
     return pattern, buffer.strip()
 
 
+def _split_rules(rule):
+    """One ``-ot`` value may hold several rules separated by commas, which llama.cpp splits before anything else
+    (common/arg.cpp: ``string_split<std::string>(value, ',')``), so a comma inside a pattern splits it too."""
+    if isinstance(rule, str):
+        return [part for part in rule.split(",") if part.strip()] or [rule]
+    return [rule]
+
+
 def check(placement: Placement, num_layers: int | None = None) -> Placement:
     """Validated copy (each bad value raises InputError naming its field)."""
     if not isinstance(placement, Placement):
@@ -89,9 +97,9 @@ def check(placement: Placement, num_layers: int | None = None) -> Placement:
         raise InputError("tensor_split", "at least one GPU needs a share above zero")
     mode = validate.choice("split_mode", placement.split_mode, SPLIT_MODES)
     overrides = placement.tensor_overrides
-    if len(overrides) > MAX_OVERRIDES:
+    if len(overrides) > MAX_OVERRIDES or sum(len(_split_rules(rule)) for rule in overrides) > MAX_OVERRIDES:
         raise InputError("tensor_overrides", f"at most {MAX_OVERRIDES} override rules")
-    overrides = tuple(parse_override(rule) for rule in overrides)
+    overrides = tuple(parse_override(part) for rule in overrides for part in _split_rules(rule))
     for _, buffer in overrides:
         override_device(buffer, count)
     main = validate.integer("main_gpu", placement.main_gpu, minimum=0, maximum=max(count - 1, 0))

@@ -87,6 +87,8 @@ def _answer(record: dict, predicted: dict[str, float]) -> dict:
 
 def _single_device(record: dict) -> None:
     count = record.get("gpu_count")
+    if count == 0 or record.get("backend") == "CPU":
+        raise InputError("backend", "CPU-only runs are not modelled for speed yet")
     if count not in (None, 1):
         raise InputError("gpu_count", "runs across several devices are not modelled yet")
 

@@ -233,3 +233,19 @@ def test_the_methodology_table_is_up_to_date():
     body = text.split("-->\n", 1)[1]
     assert body == benchmark_field.report(benchmark_field.vendored_files()), \
         "stale: run python scripts/benchmark_field.py --write"
+
+
+def test_one_override_value_may_hold_several_comma_separated_rules():
+    """'-ot "blk\\.[0-9]\\.ffn=CUDA0,blk\\.1[0-4]\\.ffn=CUDA0"' and 'CUDA0 buffer size = 23731.17 MiB', 'CUDA1 buffer size =
+    22811.95 MiB' (Qwen3-235B-A22B Q4_K_M on two RTX 5090s, ik_llama.cpp issue 530): llama.cpp splits the value at
+    commas (common/arg.cpp) before matching."""
+    from calculators.catalogs.models import resolve
+    from calculators.memory import InferenceSetup, estimate_inference
+    from calculators.memory.placement import Placement
+    arch = resolve("qwen3-235b-a22b")[1]
+    rules = ("blk\\.[0-9]\\.ffn=CUDA0,blk\\.1[0-4]\\.ffn=CUDA0", "blk\\.1[5-9]\\.ffn=CUDA1,blk\\.2[0-9]\\.ffn=CUDA1",
+             "exps=CPU")
+    setup = InferenceSetup(prompt_tokens=65536, new_tokens=0, weight_format="q4_k_m", runtime="ik_llama.cpp",
+                           kv_format="q8_0", placement=Placement(gpu_count=2, tensor_overrides=rules))
+    devices = {d.device: d for d in estimate_inference(arch, setup).devices}
+    assert devices["gpu0"].weights_bytes + devices["gpu1"].weights_bytes == pytest.approx(46543.12 * 2**20, rel=0.001)
