@@ -36,12 +36,17 @@ def records(path: pathlib.Path) -> list[dict]:
 
 def field_truth_files() -> list[pathlib.Path]:
     """The public runtime records (llama.cpp, ik_llama.cpp, vLLM logs and llama-bench rows): ``FIELD_TRUTH_DIR`` if
-    set, else ``../shared/field-truth`` beside the checkout, else the copy in this folder."""
+    set (only that folder), else ``../shared/field-truth`` beside the checkout (or its copy in this folder) plus the
+    records this project gathered itself (``validation/field-truth/gathered*.jsonl``)."""
     configured = os.environ.get("FIELD_TRUTH_DIR")
-    folder = pathlib.Path(configured) if configured else ROOT.parent / "shared" / "field-truth"
+    if configured:
+        return sorted(pathlib.Path(configured).glob("*.jsonl"))
+    own = ROOT / "validation" / "field-truth"
+    folder = ROOT.parent / "shared" / "field-truth"
     if not any(folder.glob("*.jsonl")):
-        folder = ROOT / "validation" / "field-truth"
-    return sorted(folder.glob("*.jsonl"))
+        folder = own
+    shared = sorted(p for p in folder.glob("*.jsonl") if not p.name.startswith("gathered"))
+    return shared + sorted(own.glob("gathered*.jsonl"))
 
 
 def without_answers(record: dict) -> dict:

@@ -128,8 +128,10 @@ def prefill(arch: Architecture, gpu, *, backend: str, weight_format: str, prompt
     matmul_flops = 2.0 * active * prompt  # each token's routed experts only
     attention_flops = sum(layer.prefill_flops(depth + prompt, arch.num_heads, arch.head_dim)
                           - layer.prefill_flops(depth, arch.num_heads, arch.head_dim) for layer in arch.attention)
+    # attention (flash attention's QK^T and PV) multiplies f16 tiles whatever the weights are stored in
+    attention_peak = gpu.peak_flops_per_s(data["matmul_peak_format"]["float"]) or peak
     compute = matmul_flops / (peak * data["prefill_matmul_fraction"][path]) \
-        + attention_flops / (peak * data["prefill_attention_fraction"])
+        + attention_flops / (attention_peak * data["prefill_attention_fraction"])
     batches = math.ceil(prompt / ubatch)
     reads, _ = _placed_reads(arch, weight_format, placement, min(prompt, ubatch))
     # one direction of the host link (the catalog gives both directions together, as vendors quote it)

@@ -80,16 +80,16 @@ def _compute(inputs):
     notes = [w.text for w in estimate.warnings]
     parts = [("Model", "weights_bytes"), ("KV cache", "kv_bytes"), ("Compute buffer", "compute_bytes")]
     from calculators.charts import stacked_bar
-    charts = []
     if gpu is not None:
         device = next(d for d in estimate.devices if d.is_gpu)
-        bars = [(name, getattr(device, key)) for name, key in parts]
-        charts.append(stacked_bar(bars, title=f"GPU memory on {gpu.name}", value_label=format_bytes,
-                                  capacity=gpu.usable_memory_bytes,
-                                  capacity_label=f"{gpu.name}: {format_bytes(gpu.usable_memory_bytes)} usable"))
-    if host is not None and host.total_bytes:
-        charts.append(stacked_bar([(name, getattr(host, key)) for name, key in parts], title="System RAM",
-                                  value_label=format_bytes))
+        gpu_chart = stacked_bar([(name, getattr(device, key)) for name, key in parts],
+                                title=f"GPU memory on {gpu.name}", value_label=format_bytes,
+                                capacity=gpu.usable_memory_bytes,
+                                capacity_label=f"{gpu.name}: {format_bytes(gpu.usable_memory_bytes)} usable")
+    else:
+        gpu_chart = stacked_bar([], title="No GPU: everything is in system RAM", value_label=format_bytes)
+    ram_chart = stacked_bar([(name, getattr(host, key)) for name, key in parts] if host else [],
+                            title="System RAM", value_label=format_bytes)
     fits_gpu = gpu is None or gpu_bytes <= gpu.usable_memory_bytes
     verdict = ("CPU only: everything is in system RAM." if gpu is None else
                f"{'Fits' if fits_gpu else 'Does not fit'} on {gpu.name}: {format_bytes(gpu_bytes)} of "
@@ -121,7 +121,8 @@ def _compute(inputs):
         "largest_context": largest,
         "ollama": ollama_text,
         "most_layers": most_layers,
-        "chart": "".join(charts),
+        "chart": gpu_chart,
+        "ram_chart": ram_chart,
         "notes": fields.notes_text(notes),
     }
 
@@ -226,7 +227,8 @@ WIDGET = Widget(
              Output("verdict", "Verdict", "note"), Output("decode", "Generation (tg128)", "note"),
              Output("prefill", "Prompt processing", "note"), Output("largest_context", "Largest context that fits"),
              Output("ollama", "With Ollama's defaults", "note"),
-             Output("most_layers", "GPU layers that fit at this context"), Output("chart", "Where it sits", "svg"),
+             Output("most_layers", "GPU layers that fit at this context"), Output("chart", "On the GPU", "svg"),
+             Output("ram_chart", "In system RAM", "svg"),
              Output("notes", "Notes", "note")),
     compute=_compute,
     example={"model": "qwen3-235b-a22b", "weights": "q4_k_m", "cpu_moe": "94", "context": "16384", "kv_type": "q8_0"},
