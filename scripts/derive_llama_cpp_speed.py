@@ -35,9 +35,11 @@ def rows(backend: str, test: str) -> list[dict]:
     for path in field_truth_files():
         for r in records(path):
             if (r["kind"] == "runtime_speed" and r.get("backend") == backend and str(r.get("test", "")).startswith(test)
-                    and r.get("gpu") and r.get("weight_format") and (r.get("gpu_count") or 1) == 1
+                    and r.get("weight_format") and (r.get("gpu_count") or 1) == 1
                     and not (r.get("llama_cpp") or {}).get("override_tensor")):
-                out.append(r)
+                gpu = gpus.get(r["gpu"]) if r.get("gpu") else gpus.match_device_name(r.get("gpu_name") or "")
+                if gpu is not None:  # a device the catalog knows, by id or by the name the log printed
+                    out.append({**r, "gpu": gpu.id})
     return out
 
 

@@ -119,7 +119,8 @@ def prefill(arch: Architecture, gpu, *, backend: str, weight_format: str, prompt
     ubatch = validate.integer("n_ubatch", n_ubatch, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS)
     path = "float" if formats.get(weight_format, field="weight_format").id in FLOAT_FORMATS else "quantized"
     peak = gpu.peak_flops_per_s(data["matmul_peak_format"][path])
-    if peak is None:
+    fraction = data["prefill_matmul_fraction"].get(path)
+    if peak is None or fraction is None:  # no FLOP/s for the GPU, or no measurement of the backend's kernel path
         return LocalSpeed(test=f"pp{prompt}", tokens=prompt, seconds=0.0, gpu_read_seconds=0.0,
                           host_read_seconds=0.0, compute_seconds=0.0, transfer_seconds=0.0, layer_seconds=0.0,
                           compute_known=False)
@@ -130,7 +131,7 @@ def prefill(arch: Architecture, gpu, *, backend: str, weight_format: str, prompt
                           - layer.prefill_flops(depth, arch.num_heads, arch.head_dim) for layer in arch.attention)
     # attention (flash attention's QK^T and PV) multiplies f16 tiles whatever the weights are stored in
     attention_peak = gpu.peak_flops_per_s(data["matmul_peak_format"]["float"]) or peak
-    compute = matmul_flops / (peak * data["prefill_matmul_fraction"][path]) \
+    compute = matmul_flops / (peak * fraction) \
         + attention_flops / (attention_peak * data["prefill_attention_fraction"])
     batches = math.ceil(prompt / ubatch)
     reads, _ = _placed_reads(arch, weight_format, placement, min(prompt, ubatch))

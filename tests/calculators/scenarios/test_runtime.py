@@ -160,12 +160,22 @@ def test_cpu_only_runs_keep_everything_in_system_ram():
     assert predicted["weights_total_mib"] == pytest.approx(14888.20, rel=0.005)  # 7 q4_1 tensors are not modelled
 
 
-def test_a_prefill_on_a_gpu_without_flops_is_refused():
-    apple = next(r for r in FIELD if r["kind"] == "runtime_speed" and r["test"].startswith("pp")
-                 and (r["gpu"] or "").startswith("m"))
-    with pytest.raises(InputError) as caught:
-        scenarios.run(without_answers(apple))
-    assert caught.value.field == "gpu" and "FLOP/s" in caught.value.message
+def test_a_prefill_without_a_measured_kernel_path_or_flops_is_refused():
+    """ROCm has no f16-weight prefill row to measure its float path on, and the DGX Spark publishes no f16 rate:
+    neither gets a prefill figure."""
+    row = without_answers(one("spd-pr26284-7900xtx-q4km-pp2048"))
+    for change in ({"weight_format": "fp16"}, {"gpu": "dgx-spark", "backend": "CUDA"}):
+        with pytest.raises(InputError) as caught:
+            scenarios.run({**row, **change})
+        assert caught.value.field == "gpu" and "FLOP/s" in caught.value.message
+
+
+def test_apple_prefill_is_compute_on_the_metal_path():
+    """'| llama 7B mostly F16 | ... | Metal | pp 512 | 1401.85' on an M2 Ultra (76-core GPU, 27.2 TFLOP/s derived from
+    cores x 128 ALUs x 2 x 1.398 GHz): prefill is compute-bound, answered within the target."""
+    record = one("spd-4167-m2ultra76-fp16-pp512")
+    predicted = scenarios.run(without_answers(record))["predicted"]
+    assert predicted["tokens_per_s"] == pytest.approx(record["measured"]["tokens_per_s"], rel=0.15)
 
 
 def test_the_command_line_prints_the_predictions_as_json(tmp_path):

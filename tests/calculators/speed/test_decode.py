@@ -66,10 +66,10 @@ def test_tensor_parallel_splits_weights_and_adds_communication(llama):
 
 
 def test_unified_memory_machine_without_flops_is_memory_only(llama):
-    step = speed.decode_step(llama, "m4-max-128gb", batch=1, context_tokens=1024)
+    step = speed.decode_step(llama, "dgx-spark", batch=1, context_tokens=1024)  # NVIDIA publishes only its FP4 rate
     assert not step.compute_known and step.compute_seconds == 0
-    # 546 GB/s: about 30 tokens/s for 16 GB of bf16 weights
-    assert 25 < step.tokens_per_s_per_user < 35
+    # 273 GB/s: about 15 tokens/s for 16 GB of bf16 weights
+    assert 10 < step.tokens_per_s_per_user < 20
 
 
 @pytest.mark.parametrize("kwargs, field", [

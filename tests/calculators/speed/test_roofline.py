@@ -23,7 +23,7 @@ def test_matmul_intensity_and_placement():
     big = speed.matmul_intensity_flop_per_byte(8192, 8192, 8192)
     point = speed.place("h100-sxm", big)
     assert point.bound == "compute" and point.attainable_flops_per_s == 989.5e12
-    assert speed.ridge_point_flop_per_byte("m4-max-128gb") is None
+    assert speed.ridge_point_flop_per_byte("dgx-spark") is None
 
 
 def test_roof_has_a_corner_at_the_ridge():
@@ -35,4 +35,4 @@ def test_roof_has_a_corner_at_the_ridge():
     assert achievable[-1][1] == pytest.approx(989.5e12 * eff().compute_fraction)
     assert len(roof(h100, "bf16", 1000, 10_000)) == 2  # right of the ridge: the flat roof only
     with pytest.raises(InputError):
-        roof("m4-max-128gb", "bf16", 1, 10)
+        roof("dgx-spark", "bf16", 1, 10)

@@ -29,7 +29,7 @@ def test_decode_step_is_memory_bound():
 
 
 def test_gpus_without_figures_are_rejected_on_the_right_field():
-    result = widgets.run("roofline", {"gpu": "m4-max-128gb"})
+    result = widgets.run("roofline", {"gpu": "dgx-spark"})
     assert result["ok"] is False and result["field"] == "gpu"
     result = widgets.run("roofline", {"gpu": "a100-80gb-sxm", "format": "fp8"})
     assert result["ok"] is False and result["field"] == "format" and "FP8" in result["message"]
