@@ -82,6 +82,17 @@ def check(setup: TrainingSetup, arch: Architecture) -> TrainingSetup:
         zero_stage=zero, num_gpus=gpus, qlora_format=qfmt, attn=attn)
 
 
+def gathered_params(arch: Architecture) -> float:
+    """Weights ZeRO-3/FSDP holds whole at its peak: the layer being computed and the next one, prefetched.
+
+    The largest sum of two neighbouring layers, not twice the largest: in a model whose layers differ (dense
+    layers before MoE ones) the giant layer's neighbour is gathered with it, not a second copy of it."""
+    sizes = [layer.params for layer in arch.layers]
+    if len(sizes) == 1:
+        return float(sizes[0])
+    return float(max(a + b for a, b in zip(sizes, sizes[1:])))
+
+
 def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimate:
     """Peak memory of a training step (the second step: optimizer states already exist)."""
     setup = eager_fallback(arch, check(setup, arch))
@@ -114,9 +125,8 @@ def estimate_training(arch: Architecture, setup: TrainingSetup) -> MemoryEstimat
     if setup.zero_stage >= 2 and n > 1:
         gradients /= n
     if setup.zero_stage >= 3 and n > 1:
-        largest_layer = max(layer.params for layer in arch.layers)
         stored = base / arch.n_params  # bytes per weight as stored (the quantized base under QLoRA)
-        weights = weights / n + 2 * largest_layer * stored  # this unit and the prefetched next one
+        weights = weights / n + gathered_params(arch) * stored
     if setup.zero_stage and n == 1:
         warnings.append(Caveat("nothing_sharded", "ZeRO/FSDP sharding needs more than one GPU; num_gpus is 1, "
                                                   "nothing is sharded"))

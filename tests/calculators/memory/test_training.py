@@ -3,9 +3,11 @@
 import pytest
 
 from calculators.architectures import build
+from calculators.catalogs import models as model_catalog
 from calculators.catalogs.models import resolve
 from calculators.core.errors import InputError
 from calculators.memory import TrainingSetup, estimate_training
+from calculators.memory.training import gathered_params
 from tests.calculators.memory.support import DIMS, B, S
 
 LLAMA1B = resolve("llama-3.2-1b")[1]
@@ -101,3 +103,14 @@ def test_soft_capped_logits_keep_the_tanh_output():
     difference = (estimate_training(capped, setup).component("logits")
                   - estimate_training(plain, setup).component("logits"))
     assert difference == 2 * B * S * 32000
+
+
+def test_zero3_gathers_a_layer_and_its_neighbour_not_two_copies_of_the_largest():
+    config = dict(model_catalog.get("deepseek-v3").config, num_hidden_layers=4)  # three dense layers, then one MoE layer
+    arch = build(config)
+    dense, moe = arch.layers[0].params, arch.layers[3].params
+    assert moe > 10 * dense
+    assert gathered_params(arch) == dense + moe
+    assert gathered_params(LLAMA8) == 2 * LLAMA8.layers[0].params
+    sharded = est(arch, mode="bf16", zero_stage=3, num_gpus=8, batch=1, context_tokens=16)
+    assert sharded.component("weights") == pytest.approx(2 * (arch.n_params / 8 + dense + moe))
