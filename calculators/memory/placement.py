@@ -39,6 +39,38 @@ class Placement:
         return self == Placement()
 
 
+BACKENDS = ("CUDA", "ROCm", "Vulkan", "Metal", "SYCL", "CPU")
+
+
+@dataclasses.dataclass(frozen=True)
+class LlamaCppOptions:
+    """llama.cpp settings that shape its compute buffers: the GPU ``backend`` and ik_llama.cpp's ``-fmoe`` (fused
+    MoE up/gate), ``-amb`` (attention batch limit, MiB; 0 = none) and ``-rtr`` (run-time repacking of the weights in
+    system RAM, which keeps their ops on the CPU)."""
+
+    backend: str = "CUDA"
+    fused_moe: bool = False
+    attention_max_batch_mib: int = 0
+    repack_cpu: bool = False
+    #: ``False`` leaves the compute buffers out (zero), for a caller that searches over many settings and adds
+    #: buffers it computed once; the default computes them from llama.cpp's graph.
+    with_compute_buffers: bool = True
+
+
+def check_options(options: LlamaCppOptions) -> LlamaCppOptions:
+    if not isinstance(options, LlamaCppOptions):
+        raise InputError("llama_cpp", "expected llama.cpp options")
+    for name in ("fused_moe", "repack_cpu", "with_compute_buffers"):
+        if not isinstance(getattr(options, name), bool):
+            raise InputError(name, "expected true or false")
+    return LlamaCppOptions(backend=validate.choice("backend", options.backend, BACKENDS),
+                           fused_moe=options.fused_moe, repack_cpu=options.repack_cpu,
+                           with_compute_buffers=options.with_compute_buffers,
+                           attention_max_batch_mib=validate.integer("attention_max_batch_mib",
+                                                                    options.attention_max_batch_mib, minimum=0,
+                                                                    maximum=10**6))
+
+
 def override_device(buffer: str, gpu_count: int, field: str = "tensor_overrides") -> int | None:
     """The GPU index an ``-ot`` buffer name means (``CUDA1`` -> 1), or None for system RAM (``CPU``)."""
     text = str(buffer).strip()

@@ -9,12 +9,14 @@ from calculators.core import validate
 from calculators.core.caveats import Caveat
 from calculators.core.errors import InputError
 from calculators.memory import placement as placement_settings
-from calculators.memory.placement import Placement
+from calculators.memory.placement import LlamaCppOptions, Placement
 
 #: Runtimes with a memory model in calculators.memory.runtimes (one module each).
 RUNTIME_NAMES = ("transformers", "vllm", "llama.cpp", "ik_llama.cpp")
 #: Runtimes that place tensors the way llama.cpp does (the placement settings apply to them only).
 LLAMA_CPP_RUNTIMES = ("llama.cpp", "ik_llama.cpp")
+#: The cache types llama.cpp accepts (common/arg.cpp ``kv_cache_types``), as the format catalog names them.
+LLAMA_CPP_KV_TYPES = ("fp32", "fp16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1")
 ATTENTION = ("sdpa", "flash_attention_2", "eager")
 COMPUTE_DTYPES = {"bf16": 2, "fp16": 2, "fp32": 4}
 DTYPE_NAMES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32", "half": "fp16", "float": "fp32"}
@@ -48,6 +50,8 @@ class InferenceSetup:
     runtime_build: int | None = None
     #: ik_llama.cpp's ``-mla`` mode for DeepSeek-style attention.
     mla_mode: int | None = None
+    #: llama.cpp's backend and the flags that shape its compute buffers.
+    llama_cpp: LlamaCppOptions = LlamaCppOptions()
 
 
 def normalize_dtype(value, field: str) -> str:
@@ -82,6 +86,11 @@ def check(setup: InferenceSetup) -> InferenceSetup:
         raise InputError("placement", f"GPU layers, experts on the CPU and tensor overrides are llama.cpp settings; "
                                       f"the runtime here is {runtime}")
     kv_v = formats.get_kv_cache(setup.kv_format_v).id if setup.kv_format_v is not None else None
+    if runtime in LLAMA_CPP_RUNTIMES:
+        for field, value in (("kv_format", kv), ("kv_format_v", kv_v)):
+            if value is not None and value not in LLAMA_CPP_KV_TYPES:
+                raise InputError(field, f"llama.cpp has no {value} KV cache; its --cache-type-k/-v take "
+                                        f"{', '.join(LLAMA_CPP_KV_TYPES)}")
     if kv_v is not None and runtime not in LLAMA_CPP_RUNTIMES:
         raise InputError("kv_format_v", f"a separate V cache type is a llama.cpp setting; the runtime here is {runtime}")
     build = None if setup.runtime_build is None else validate.integer("runtime_build", setup.runtime_build,
@@ -98,7 +107,7 @@ def check(setup: InferenceSetup) -> InferenceSetup:
         max_num_batched_tokens=None if setup.max_num_batched_tokens is None else validate.integer(
             "max_num_batched_tokens", setup.max_num_batched_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS),
         swa_full=_flag("swa_full", setup.swa_full), placement=placed, kv_format_v=kv_v, runtime_build=build,
-        mla_mode=mla,
+        mla_mode=mla, llama_cpp=placement_settings.check_options(setup.llama_cpp),
         micro_batch_tokens=None if setup.micro_batch_tokens is None else validate.integer(
             "micro_batch_tokens", setup.micro_batch_tokens, minimum=1, maximum=validate.MAX_SEQUENCE_TOKENS))
 

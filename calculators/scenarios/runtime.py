@@ -14,7 +14,7 @@ from calculators.core import validate
 from calculators.core.errors import InputError
 from calculators.core.units import GIB, MIB
 from calculators.memory import InferenceSetup, estimate_inference
-from calculators.memory.placement import Placement
+from calculators.memory.placement import BACKENDS, LlamaCppOptions, Placement
 from calculators.memory.setup import runtime_data
 from calculators.speed import llama_cpp as local_speed
 
@@ -157,6 +157,13 @@ def _full_offload(record: dict, arch) -> None:
                                                    "GPU: the speed of partial offload is not modelled yet")
 
 
+def _options(record: dict, settings: dict) -> LlamaCppOptions:
+    """The backend and the ik_llama.cpp flags the record gives (``-fmoe`` and ``-rtr`` are not record fields: off)."""
+    backend = record.get("backend") or "CUDA"
+    return LlamaCppOptions(backend=backend if backend in BACKENDS else "CUDA",
+                           attention_max_batch_mib=settings.get("amb") or 0)
+
+
 def _cache_type(settings: dict, key: str) -> str | None:
     value = settings.get(key)
     if value is None:
@@ -184,7 +191,7 @@ def _llama_cpp_memory(record: dict, arch) -> dict[str, float]:
                            attn="eager" if settings.get("flash_attn") is False else "sdpa",
                            micro_batch_tokens=settings.get("n_ubatch"), swa_full=settings.get("swa_full") is True,
                            placement=_placement(record, settings), runtime_build=_build(record),
-                           mla_mode=settings.get("mla"))
+                           mla_mode=settings.get("mla"), llama_cpp=_options(record, settings))
     try:
         estimate = estimate_inference(arch, setup)
     except InputError as error:
@@ -192,7 +199,8 @@ def _llama_cpp_memory(record: dict, arch) -> dict[str, float]:
                              "kv_format_v": "llama_cpp.type_v", "gpu_layers": "llama_cpp.n_gpu_layers",
                              "cpu_moe_layers": "llama_cpp.n_cpu_moe", "tensor_overrides": "llama_cpp.override_tensor",
                              "tensor_split": "llama_cpp.tensor_split", "split_mode": "llama_cpp.split_mode",
-                             "main_gpu": "llama_cpp.main_gpu", "mla_mode": "llama_cpp.mla"}) from None
+                             "main_gpu": "llama_cpp.main_gpu", "mla_mode": "llama_cpp.mla",
+                             "attention_max_batch_mib": "llama_cpp.amb"}) from None
     gpu = [d for d in estimate.devices if d.is_gpu]
     host = next((d for d in estimate.devices if not d.is_gpu), None)
     host_weights = host.weights_bytes if host else 0.0
@@ -204,6 +212,8 @@ def _llama_cpp_memory(record: dict, arch) -> dict[str, float]:
     predicted.update(kv_k_mib=k_bytes / MIB, kv_v_mib=predicted["kv_mib"] - k_bytes / MIB)
     if gpu:
         predicted["compute_gpu_mib"] = sum(d.compute_bytes for d in gpu) / MIB
+    if host is not None and not any("compute_buffer_estimated" == w.code for w in estimate.warnings):
+        predicted["compute_host_mib"] = host.compute_bytes / MIB
     return predicted
 
 

@@ -1,14 +1,13 @@
 """Widget: a GGUF model in llama.cpp on one GPU (or none) and system RAM: what each holds, how fast it runs, and
 the largest context and the most GPU layers that fit."""
 
-import dataclasses
 
 from calculators.catalogs import formats
 from calculators.core import units, validate
-from calculators.core.errors import CalculatorError, InputError
+from calculators.core.errors import InputError
 from calculators.core.units import format_bytes
 from calculators.memory import InferenceSetup, estimate_inference, ollama
-from calculators.memory.placement import Placement
+from calculators.memory.placement import LlamaCppOptions, Placement
 from calculators.speed import llama_cpp as local_speed
 from calculators.widgets import fields
 from calculators.widgets.spec import Field, Output, Widget
@@ -33,12 +32,45 @@ def _checked(inputs) -> dict:
             "weights": validate.choice("weights", inputs["weights"], GGUF_FORMATS)}
 
 
-def _setup(inputs, arch, context: int, gpu_layers) -> InferenceSetup:
+def _setup(inputs, arch, context: int, gpu_layers, *, compute_buffers: bool = True) -> InferenceSetup:
     on_gpu = inputs["gpu"] != "none"
     placement = Placement(gpu_layers=gpu_layers, gpu_count=1 if on_gpu else 0, cpu_moe_layers=inputs["cpu_moe"])
+    backend = (local_speed.backend_for(inputs["gpu"]) or "CUDA") if on_gpu else "CPU"
     return InferenceSetup(batch=1, prompt_tokens=context, new_tokens=0, weight_format=inputs["weights"],
                           kv_format=inputs["kv_type"], runtime="llama.cpp",
-                          attn="sdpa" if inputs["flash_attn"] == "on" else "eager", placement=placement)
+                          attn="sdpa" if inputs["flash_attn"] == "on" else "eager", placement=placement,
+                          llama_cpp=LlamaCppOptions(backend=backend, with_compute_buffers=compute_buffers))
+
+
+def _edge(inputs, arch, budget: float, low: int, high: int, setup_for) -> int | None:
+    """The largest value in [low, high] whose setup fits in ``budget`` on the GPU.
+
+    llama.cpp's compute buffers grow with the value searched (context, layers), and each needs a graph, so the
+    search holds them fixed: with the buffers of a larger value every probe below it is an overestimate (what
+    fits, fits), with those of a smaller value every probe above it is an underestimate (what fails, fails).
+    Alternating the two closes in on the edge from both sides in a few graphs instead of one per probe; the
+    answer is checked with its own graph at the end."""
+    def compute_at(value):
+        return sum(d.compute_bytes for d in estimate_inference(arch, setup_for(value, True)).devices if d.is_gpu)
+
+    def gpu_bytes(value, compute):
+        return _gpu_total(estimate_inference(arch, setup_for(value, compute is None))) + (compute or 0.0)
+
+    upper = high
+    at_upper = compute_at(upper)
+    lower = _largest(low, upper, lambda v: gpu_bytes(v, at_upper) <= budget)
+    if lower is None:
+        return None
+    for _ in range(4):
+        if lower == upper:
+            break
+        at_lower = compute_at(lower)
+        upper = _largest(lower, upper, lambda v: gpu_bytes(v, at_lower) <= budget) or lower
+        at_upper = compute_at(upper)
+        lower = _largest(lower, upper, lambda v: gpu_bytes(v, at_upper) <= budget) or lower
+    if gpu_bytes(lower, None) <= budget:
+        return lower
+    return _largest(low, lower, lambda v: gpu_bytes(v, None) <= budget)  # buffers that shrank as the value grew
 
 
 def _gpu_layers(inputs, arch):
@@ -96,18 +128,14 @@ def _compute(inputs):
                f"{format_bytes(gpu.usable_memory_bytes)} usable.")
     largest, most_layers = "—", "—"
     if gpu is not None:
-        def context_fits(steps: int) -> bool:
-            run = estimate_inference(arch, _setup(inputs, arch, steps * CONTEXT_STEP, layers))
-            return _gpu_total(run) <= gpu.usable_memory_bytes
         top = max(1, min(arch.max_position_embeddings or context, validate.MAX_SEQUENCE_TOKENS) // CONTEXT_STEP)
-        steps = _largest(1, top, context_fits)
+        steps = _edge(inputs, arch, gpu.usable_memory_bytes, 1, top, lambda value, graph: _setup(
+            inputs, arch, value * CONTEXT_STEP, layers, compute_buffers=graph))
         largest = ("none: the model alone does not fit" if steps is None else f"{steps * CONTEXT_STEP:,} tokens"
                    + (" (the model's maximum)" if steps == top and arch.max_position_embeddings else ""))
 
-        def layers_fit(n: int) -> bool:
-            run = estimate_inference(arch, _setup(inputs, arch, context, n))
-            return _gpu_total(run) <= gpu.usable_memory_bytes
-        n = _largest(0, arch.num_layers + 1, layers_fit)
+        n = _edge(inputs, arch, gpu.usable_memory_bytes, 0, arch.num_layers + 1, lambda value, graph: _setup(
+            inputs, arch, context, value, compute_buffers=graph))
         most_layers = ("none" if n is None else "all (-ngl 999)" if n == arch.num_layers + 1
                        else f"{n} of {arch.num_layers + 1} (-ngl {n})")
     decode_text, prefill_text = _speed(inputs, arch, gpu, context, layers, notes)
@@ -158,10 +186,8 @@ def _ollama_layers(inputs, arch, gpu, chosen) -> int | None:
     settings = {**inputs, "flash_attn": "off" if chosen.flash_attention == "off" else "on", "kv_type": "fp16",
                 "cpu_moe": 0}
 
-    def fits(n: int) -> bool:
-        run = estimate_inference(arch, _setup(settings, arch, chosen.context_cells, n))
-        return _gpu_total(run) <= budget
-    return _largest(0, arch.num_layers + 1, fits)
+    return _edge(settings, arch, budget, 0, arch.num_layers + 1, lambda value, graph: _setup(
+        settings, arch, chosen.context_cells, value, compute_buffers=graph))
 
 
 def _speed(inputs, arch, gpu, context, layers, notes) -> tuple[str, str]:

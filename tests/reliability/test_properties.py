@@ -25,7 +25,9 @@ from calculators.catalogs import formats, gpus
 from calculators.catalogs import models as model_catalog
 from calculators.core.errors import InputError
 from calculators.memory import InferenceSetup, TrainingSetup, estimate_inference, estimate_training
+from calculators.memory.setup import LLAMA_CPP_KV_TYPES, LLAMA_CPP_RUNTIMES
 from calculators.memory.optimizers import all_optimizers
+from calculators.memory.training import gathered_params
 from calculators.memory.weights import weight_bytes
 from calculators.speed import decode_step, linear_decode_step, prefill
 from tests.reliability.support import FEW, MODEL_IDS, PROPERTY, arch
@@ -97,12 +99,19 @@ def inference_setups(**fixed):
         gpu_memory_bytes=st.sampled_from((None, 24 * 2**30, 80 * 2**30, 192 * 2**30)),
         gpu_memory_utilization=st.sampled_from((None, 0.5, 0.9, 1.0)),
         max_num_batched_tokens=st.sampled_from((None, 512, 8192)),
-    ).map(lambda s: dataclasses.replace(s, **fixed)).map(_utilization_for_vllm_only)
+    ).map(lambda s: dataclasses.replace(s, **fixed)).map(_utilization_for_vllm_only).map(_kv_llama_cpp_has)
 
 
 def _utilization_for_vllm_only(setup):
     """gpu_memory_utilization is vLLM's setting; the engine refuses it for the other runtimes."""
     return setup if setup.runtime == "vllm" else dataclasses.replace(setup, gpu_memory_utilization=None)
+
+
+def _kv_llama_cpp_has(setup):
+    """llama.cpp has no fp8/int8/int4 cache (the engine refuses them there); q8_0 stands in for the 8-bit ones."""
+    if setup.runtime not in LLAMA_CPP_RUNTIMES or setup.kv_format in (None, *LLAMA_CPP_KV_TYPES):
+        return setup
+    return dataclasses.replace(setup, kv_format="q8_0" if setup.kv_format != "int4" else "q4_0")
 
 
 def lora_targets(model):
@@ -139,12 +148,23 @@ def assert_sane(estimate):
     assert estimate.advice
 
 
-def assert_not_more(smaller, larger, what):
-    """``smaller`` needs no more memory than ``larger`` (peak allocated and what nvidia-smi shows)."""
+def assert_not_more(smaller, larger, what, *, slack_bytes=0.0):
+    """``smaller`` needs no more memory than ``larger`` (peak allocated and what nvidia-smi shows), give or take
+    ``slack_bytes`` a named mechanism may add."""
     note(f"{what}: {smaller.peak_allocated_bytes:.6g} vs {larger.peak_allocated_bytes:.6g} allocated, "
          f"{smaller.device_used_bytes:.6g} vs {larger.device_used_bytes:.6g} used")
-    assert smaller.peak_allocated_bytes <= larger.peak_allocated_bytes * (1 + EPS), what
-    assert smaller.device_used_bytes <= larger.device_used_bytes * (1 + EPS), what
+    assert smaller.peak_allocated_bytes <= larger.peak_allocated_bytes * (1 + EPS) + slack_bytes, what
+    assert smaller.device_used_bytes <= larger.device_used_bytes * (1 + EPS) + slack_bytes, what
+
+
+def fa_mask_copy_bytes(setup) -> float:
+    """llama.cpp's flash-attention graph casts the f32 attention mask to f16 beside it (one n_ctx x n_ubatch
+    tensor); at a context of a few hundred cells, where the scores it saves are small, that copy can be the
+    difference. Zero for the other runtimes."""
+    if setup.runtime not in LLAMA_CPP_RUNTIMES:
+        return 0.0
+    cells = max(256, setup.prompt_tokens + setup.new_tokens) * setup.batch + 256
+    return 2.0 * cells * 512
 
 
 def inference(model, setup, **changes):
@@ -215,6 +235,7 @@ def test_inference_memory_grows_with_bytes_per_weight(model, setup, a, b):
 @PROPERTY
 @given(any_arch, inference_setups(), st.sampled_from(KV_FORMATS), st.sampled_from(KV_FORMATS))
 def test_inference_memory_grows_with_kv_cache_precision(model, setup, a, b):
+    assume(setup.runtime not in LLAMA_CPP_RUNTIMES or {a, b} <= set(LLAMA_CPP_KV_TYPES))
     if formats.get(a).bits_per_value > formats.get(b).bits_per_value:
         a, b = b, a
     assert_not_more(inference(model, setup, kv_format=a), inference(model, setup, kv_format=b), f"kv {a} -> {b}")
@@ -227,9 +248,10 @@ def test_inference_features_that_hold_more_never_need_less(model, setup):
         # Named exception: an fp32 grouped-query SDPA call falls back to PyTorch's math kernel, which holds the fp32
         # scores twice next to K/V repeated to every head (calculators.memory.forward.sdpa_extra), a little more
         # than eager attention's own copies on a short decode step.
-        assert_not_more(inference(model, setup, attn="sdpa"), inference(model, setup, attn="eager"), "eager attention")
+        assert_not_more(inference(model, setup, attn="sdpa"), inference(model, setup, attn="eager"), "eager attention",
+                        slack_bytes=fa_mask_copy_bytes(setup))
     assert_not_more(inference(model, setup, attn="flash_attention_2"), inference(model, setup, attn="eager"),
-                    "eager attention")
+                    "eager attention", slack_bytes=fa_mask_copy_bytes(setup))
     assert_not_more(inference(model, setup, logits_to_keep=1), inference(model, setup, logits_to_keep=0),
                     "keep every position's logits")
     if setup.attn != "eager":
@@ -311,10 +333,11 @@ def test_sharding_over_n_gpus_never_needs_more_per_gpu(case, stage, n):
 @PROPERTY
 @given(training_cases(models=shrunk_arch()), st.sampled_from((2, 3, 8)))
 def test_sharding_a_small_model_never_needs_more_per_gpu(case, n):
-    """ZeRO-3 holds its shard plus the gathered layer and the prefetched next one, so a model of one to three
-    layers can need more per GPU than unsharded (as FSDP does); from four layers on it never may."""
+    """ZeRO-3 holds its shard plus the gathered layer and the prefetched next one, so a model whose two
+    neighbouring layers outweigh what sharding frees (few layers, or one giant MoE layer among dense ones) can
+    need more per GPU than unsharded, as FSDP does; any other model never may."""
     model, setup = case
-    assume(model.num_layers >= 4)
+    assume(gathered_params(model) <= model.n_params * (1 - 1 / n))
     assert_not_more(training(model, setup, zero_stage=3, num_gpus=n), training(model, setup, zero_stage=3, num_gpus=1),
                     f"ZeRO-3 on {n} GPUs vs 1")
 

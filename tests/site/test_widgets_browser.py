@@ -117,6 +117,7 @@ def test_links_published_with_version_1_keep_working(page, site_url):
     page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=LIVE_MS)
     expected = widgets.run("inference-memory", {"model": "llama-3.1-70b", "weights": "q4_k_m", "batch": "2",
                                                  "gpu": "h100-sxm"})["outputs"]
-    page.wait_for_function("v => document.querySelector('[data-out=\"total\"]').textContent.trim() === v",
-                           arg=expected["total"])
-    assert page.locator('select[name="model"]').input_value() == "llama-3.1-70b"
+    widget = '.calc-widget[data-widget="inference-memory"]'
+    page.wait_for_function("([w, v]) => document.querySelector(w + ' [data-out=\"total\"]').textContent.trim() === v",
+                           arg=[widget, expected["total"]])
+    assert page.locator(widget + ' select[name="model"]').input_value() == "llama-3.1-70b"

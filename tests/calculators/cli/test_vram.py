@@ -66,6 +66,7 @@ def test_a_closed_pipe_ends_the_command_quietly():
     import os
     import subprocess
     import sys
+
     from tests.calculators.truth import ROOT
     read_end, write_end = os.pipe()
     os.close(read_end)  # nobody will read: the first write fails with EPIPE

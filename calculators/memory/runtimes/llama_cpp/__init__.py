@@ -5,16 +5,18 @@ Model buffers follow the tensor placement (:mod:`.placement`), the KV cache the 
 the GPUs hold together; ``devices`` lists each GPU and system RAM (``host``) apart.
 """
 
+import dataclasses
 import math
 
 from calculators.architectures import Architecture
+from calculators.catalogs import formats
 from calculators.core.caveats import Caveat
+from calculators.memory import placement as placement_settings
 from calculators.memory.result import DeviceMemory, Facts, MemoryEstimate, make_estimate
 from calculators.memory.runtimes.llama_cpp.compute import compute_buffers
 from calculators.memory.runtimes.llama_cpp.kv import kv_cache
-from calculators.memory.runtimes.llama_cpp.placement import HOST, layout
+from calculators.memory.runtimes.llama_cpp.placement import HOST, layout, override_rules
 from calculators.memory.setup import InferenceSetup, common_warnings, runtime_data
-from calculators.catalogs import formats
 
 #: llama.cpp's default cache type (f16) for K and V.
 DEFAULT_CACHE_FORMAT = "fp16"
@@ -29,7 +31,8 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     rt = runtime_data()
     cfg = rt["llama_cpp"]
     fork = cfg["forks"][setup.runtime]
-    placement = setup.placement
+    placement = placement_settings.check(setup.placement, arch.num_layers)  # -ngl above the layer count = all
+    setup = dataclasses.replace(setup, placement=placement)
     tensors = layout(arch, setup.weight_format, placement, cfg["cpu_moe_pattern"])
     pad = cfg["kv_padding_tokens"]
     context = math.ceil(setup.batch * (setup.prompt_tokens + setup.new_tokens) / pad) * pad
@@ -45,9 +48,11 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
                      context=context, n_ubatch=n_ubatch, pad=pad, sequences=setup.batch,
                      swa_full=setup.swa_full, flash_attention=flash, k_bytes_per_value=k_b,
                      v_bytes_per_value=v_b, layer_devices=kv_devices)
-    ubatch = min(n_ubatch, setup.batch * setup.prompt_tokens)
-    compute = compute_buffers(arch, ubatch=ubatch, context=context, flash_attention=flash,
-                              layer_devices=kv_devices, output_device=tensors.output_device)
+    buffers = compute_buffers(arch, setup, context=context, n_ubatch=n_ubatch, flash_attention=flash,
+                              layer_devices=kv_devices, output_device=tensors.output_device,
+                              cache_rule=cache.latent_cache,
+                              overrides=override_rules(placement, cfg["cpu_moe_pattern"]))
+    compute = buffers.bytes_by_device
     keys = sorted(set(tensors.weights_bytes) | set(cache.k_bytes) | set(compute),
                   key=lambda d: (d == HOST, d if d != HOST else 0))
     devices = tuple(DeviceMemory(device_name(d), tensors.weights_bytes.get(d, 0.0), cache.device_bytes(d),
@@ -56,7 +61,7 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     kv_gpu = sum(d.kv_bytes for d in on_gpus)
     alive = {"weights": sum(d.weights_bytes for d in on_gpus), "kv_cache": kv_gpu,
              "activations": sum(d.compute_bytes for d in on_gpus)}
-    warnings = common_warnings(arch, setup) + list(cache.caveats)
+    warnings = common_warnings(arch, setup) + list(cache.caveats) + list(buffers.caveats)
     host = next((d for d in devices if not d.is_gpu), None)
     partial = tensors.layers_on_gpu < arch.num_layers or tensors.overridden_bytes > 0
     if host and on_gpus and partial:

@@ -8,6 +8,7 @@ layer count; the GPU layers are cut at the cumulative ``--tensor-split`` points;
 
 import bisect
 import dataclasses
+import functools
 import re
 
 from calculators.architectures import Architecture
@@ -74,13 +75,16 @@ def override_rules(placement: Placement, cpu_moe_pattern: str) -> list[tuple[re.
     """``-ot`` rules in order, then ``--n-cpu-moe``'s, compiled, with the device each names."""
     rules = [(re.compile(pattern), override_device(buffer, placement.gpu_count))
              for pattern, buffer in placement.tensor_overrides]
-    rules += [(re.compile(cpu_moe_pattern.replace("{layer}", str(i))), None)
-              for i in range(placement.cpu_moe_layers)]
+    if placement.cpu_moe_layers:  # one rule per layer in llama.cpp, all to the CPU: one alternation here
+        layers = "|".join(str(i) for i in range(placement.cpu_moe_layers))
+        rules.append((re.compile(cpu_moe_pattern.replace("{layer}", f"(?:{layers})")), None))
     return [(pattern, HOST if device is None else device) for pattern, device in rules]
 
 
+@functools.lru_cache(maxsize=128)
 def layout(arch: Architecture, weight_format: str, placement: Placement, cpu_moe_pattern: str) -> TensorLayout:
-    """The model buffer of every device and the device of every layer."""
+    """The model buffer of every device and the device of every layer (cached: searches over the context ask for
+    the same placement again and again; callers must not change the dicts it returns)."""
     n = arch.num_layers
     points = split_points(placement)
     devices = tuple(layer_device(i, n, placement, points) for i in range(n))
