@@ -54,13 +54,13 @@ def run(args) -> int:
     if not options:
         print("no GPU in the catalog holds this workload with up to the given counts")
         return 0
-    print(f"{'GPU':<44} {'n':>2} {'need GiB':>9} {'have GiB':>9} {'tok/s':>8} {'tok/s/user':>10} {'$/h':>7} {'$/Mtok':>8}")
+    print(f"{'GPU':<44} {'n':>2} {'GiB/GPU':>9} {'usable':>9} {'tok/s':>8} {'tok/s/user':>10} {'$/h':>7} {'$/Mtok':>8}")
     for o in options:
         usd = "-" if o.usd_per_hour is None else f"{o.usd_per_hour:.2f}"
         per_m = "-" if o.usd_per_million_tokens is None else f"{o.usd_per_million_tokens:.2f}"
         flag = "" if o.compute_known else " *"
-        print(f"{o.gpu_name[:44]:<44} {o.count:>2} {o.memory_needed_bytes / GIB:>9.1f} "
-              f"{o.memory_available_bytes / GIB:>9.1f} {o.tokens_per_s_total:>8.0f} {o.tokens_per_s_per_user:>10.1f} "
+        print(f"{o.gpu_name[:44]:<44} {o.count:>2} {o.memory_per_gpu_bytes / GIB:>9.1f} "
+              f"{o.usable_per_gpu_bytes / GIB:>9.1f} {o.tokens_per_s_total:>8.0f} {o.tokens_per_s_per_user:>10.1f} "
               f"{usd:>7} {per_m:>8}{flag}")
     if any(not o.compute_known for o in options):
         print("* no published FLOP/s figure: memory time only")

@@ -4,8 +4,8 @@ import dataclasses
 
 from calculators.architectures import Architecture
 from calculators.catalogs import gpus
-from calculators.core import validate
 from calculators.core.errors import InputError
+from calculators.speed import tensor_split
 from calculators.speed.decode import DecodeStep, decode_step
 from calculators.speed.ranking import memory_needed
 
@@ -41,22 +41,19 @@ class TensorParallelPlan:
 
 def tensor_parallel_plan(arch: Architecture, gpu, *, tensor_parallel: int, weight_format: str = "bf16", batch: int = 1,
                          context_tokens: int = 4096, kv_format: str = "bf16") -> TensorParallelPlan:
-    """Weights split ``tensor_parallel`` ways; the KV cache split by key-value heads, so beyond ``num_kv_heads`` GPUs
-    each head is replicated and the cache per GPU stops shrinking; activations split evenly. The step is
-    :func:`decode_step` with the same ``tensor_parallel`` (two ring all-reduces per layer)."""
+    """Memory per GPU as :mod:`.tensor_split` divides it (a degree the model's heads do not allow is refused); the
+    step is :func:`decode_step` with the same ``tensor_parallel`` (two ring all-reduces per layer)."""
     gpu = gpus.get(gpu)
-    degree = validate.integer("tensor_parallel", tensor_parallel, minimum=1, maximum=64)
+    degree = tensor_split.check_degree(arch, tensor_parallel)
     if degree > 1 and gpu.link_bytes_per_s_one_way() is None:
         raise InputError("tensor_parallel", f"{gpu.name} has no published interconnect; it is not split across GPUs")
     need = memory_needed(arch, weight_format=weight_format, batch=batch, context_tokens=context_tokens,
                          kv_format=kv_format)
-    kv_split = min(degree, max(arch.num_kv_heads, 1))
-    weights = need.weights_bytes / degree
-    kv = need.kv_cache_bytes / kv_split
-    rest = max(need.total_bytes - need.weights_bytes - need.kv_cache_bytes, 0.0) / degree
+    per_gpu = tensor_split.split(arch, degree, weights_bytes=need.weights_bytes, kv_cache_bytes=need.kv_cache_bytes,
+                                 total_bytes=need.total_bytes)
     step = decode_step(arch, gpu, batch=batch, context_tokens=context_tokens, weight_format=weight_format,
                        kv_format=kv_format, tensor_parallel=degree)
-    return TensorParallelPlan(gpu_id=gpu.id, tensor_parallel=degree, weights_per_gpu_bytes=weights,
-                              kv_cache_per_gpu_bytes=kv, memory_per_gpu_bytes=weights + kv + rest,
-                              usable_per_gpu_bytes=gpu.usable_memory_bytes, kv_replicas=max(1, degree // kv_split),
-                              step=step)
+    return TensorParallelPlan(gpu_id=gpu.id, tensor_parallel=degree, weights_per_gpu_bytes=per_gpu.weights_per_gpu_bytes,
+                              kv_cache_per_gpu_bytes=per_gpu.kv_cache_per_gpu_bytes,
+                              memory_per_gpu_bytes=per_gpu.total_per_gpu_bytes,
+                              usable_per_gpu_bytes=gpu.usable_memory_bytes, kv_replicas=per_gpu.kv_replicas, step=step)

@@ -9,6 +9,7 @@ from calculators.core import validate
 from calculators.core.errors import InputError
 from calculators.memory import InferenceSetup, estimate_inference
 from calculators.speed import prices as price_data
+from calculators.speed import tensor_split
 from calculators.speed.decode import decode_step
 from calculators.speed.forward import canonical_format
 
@@ -21,8 +22,12 @@ class GpuOption:
     gpu_id: str
     gpu_name: str
     count: int
+    #: The whole model's need and all ``count`` GPUs' usable memory.
     memory_needed_bytes: float
     memory_available_bytes: float
+    #: What each GPU holds under tensor parallelism (:mod:`.tensor_split`) and what each can use: the fit test.
+    memory_per_gpu_bytes: float
+    usable_per_gpu_bytes: float
     step_seconds: float
     tokens_per_s_total: float
     tokens_per_s_per_user: float
@@ -58,8 +63,9 @@ def rank(arch: Architecture, *, weight_format: str = "bf16", batch: int = 1, con
          kv_format: str | None = None) -> tuple[GpuOption, ...]:
     """Every (GPU, count) whose usable memory holds the workload, best first.
 
-    ``count`` GPUs share the model by tensor parallelism (memory divided evenly, all-reduce
-    cost added); counts above one need a published interconnect. Cost per million tokens =
+    ``count`` GPUs share the model by tensor parallelism (memory per GPU as :mod:`.tensor_split` divides it, so
+    the KV cache stops shrinking past the key-value heads; all-reduce cost added); counts above one need a
+    published interconnect and must divide the model's heads. Cost per million tokens =
     count x hourly price / (tokens/s x 3600) x 10^6, at the given batch.
     """
     sort_by = validate.choice("sort_by", sort_by, SORT_KEYS)
@@ -74,11 +80,14 @@ def rank(arch: Architecture, *, weight_format: str = "bf16", batch: int = 1, con
     table = price_data.merged(prices)
     need = memory_needed(arch, weight_format=wfmt, batch=batch, context_tokens=context, kv_format=kvfmt)
     options = []
+    splits = {count: tensor_split.split(arch, count, weights_bytes=need.weights_bytes,
+                                        kv_cache_bytes=need.kv_cache_bytes, total_bytes=need.total_bytes)
+              for count in counts if tensor_split.degree_problem(arch, count) is None}
     for gpu in candidates:
-        for count in counts:
+        for count, per_gpu in splits.items():
             if count > 1 and gpu.link_bytes_per_s_one_way() is None:
                 continue
-            if need.total_bytes / count > gpu.usable_memory_bytes:
+            if per_gpu.total_per_gpu_bytes > gpu.usable_memory_bytes:
                 continue
             step = decode_step(arch, gpu, batch=batch, context_tokens=context, weight_format=wfmt,
                                kv_format=kvfmt, tensor_parallel=count)
@@ -87,7 +96,9 @@ def rank(arch: Architecture, *, weight_format: str = "bf16", batch: int = 1, con
             per_million = None if usd_h is None else usd_h / (step.tokens_per_s_total * 3600) * 1e6
             options.append(GpuOption(
                 gpu_id=gpu.id, gpu_name=gpu.name, count=count, memory_needed_bytes=need.total_bytes,
-                memory_available_bytes=gpu.usable_memory_bytes * count, step_seconds=step.step_seconds,
+                memory_available_bytes=gpu.usable_memory_bytes * count,
+                memory_per_gpu_bytes=per_gpu.total_per_gpu_bytes, usable_per_gpu_bytes=gpu.usable_memory_bytes,
+                step_seconds=step.step_seconds,
                 tokens_per_s_total=step.tokens_per_s_total, tokens_per_s_per_user=step.tokens_per_s_per_user,
                 usd_per_hour=usd_h, usd_per_million_tokens=per_million,
                 price_source=None if price is None else price.source, compute_known=step.compute_known))

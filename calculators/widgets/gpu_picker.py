@@ -68,11 +68,11 @@ def _compute(inputs):
     rows = []
     for o in options[:SHOWN]:
         rows.append((f"{o.gpu_name} × {o.count}",
-                     f"{_gib(o.memory_needed_bytes)} / {_gib(o.memory_available_bytes)}",
+                     f"{_gib(o.memory_per_gpu_bytes)} / {_gib(o.usable_per_gpu_bytes)}",
                      units.format_number(o.tokens_per_s_total), units.format_number(o.tokens_per_s_per_user),
                      *_price_cells(o, price_table),
                      "—" if o.usd_per_million_tokens is None else f"${o.usd_per_million_tokens:,.2f}"))
-    table = fields.html_table(("GPUs", "Memory GiB (need / have)", "Tokens/s", "Per user", "$/hour", "Price from",
+    table = fields.html_table(("GPUs", "Memory per GPU, GiB (need / usable)", "Tokens/s", "Per user", "$/hour", "Price from",
                                "$ per M tokens"), rows)
     priced = [o for o in options if o.usd_per_million_tokens is not None]
     summary = (f"{label} needs {format_bytes(best.memory_needed_bytes)}: {len(options)} options fit; "
@@ -81,9 +81,11 @@ def _compute(inputs):
         cheapest = priced[0]
         summary += (f" Cheapest: {cheapest.gpu_name} × {cheapest.count} at ${cheapest.usd_per_million_tokens:,.2f} "
                     f"per million tokens. GPUs without a price come last.")
-    notes = ("Memory is the memory model's peak for one prompt of the context length, split evenly across the "
-             "GPUs. Several GPUs share the model by tensor parallelism over their interconnect; GPUs without one are "
-             "counted once. Prices are hourly list prices with their source; override them in the prices box.")
+    notes = ("Memory is the memory model's peak for one prompt of the context length. Several GPUs share the model "
+             "by tensor parallelism over their interconnect: weights and activations split evenly, the KV cache by "
+             "key-value heads, so past the model's KV-head count each GPU keeps a full head and the cache per GPU "
+             "stops shrinking. Counts that do not divide the model's heads are skipped; GPUs without an interconnect "
+             "are counted once. Prices are hourly list prices with their source; override them in the prices box.")
     if not best.compute_known:
         notes += f" {best.gpu_name} publishes no tensor throughput: its compute time is left out."
     return {

@@ -2,7 +2,7 @@
 
 from calculators.core import units
 from calculators.core.units import format_bytes
-from calculators.speed import tensor_parallel_plan
+from calculators.speed import tensor_parallel_plan, tensor_split
 from calculators.widgets import fields
 from calculators.widgets.spec import Output, Widget
 
@@ -11,7 +11,8 @@ def _plans(arch, gpu, inputs):
     options = {"weight_format": inputs["weights"], "batch": fields.batch(inputs),
                "context_tokens": fields.tokens(inputs, "context", minimum=0)}
     chosen = fields.degree(inputs)
-    degrees = [d for d in fields.TP_DEGREES if d == 1 or gpu.link_bytes_per_s_one_way() is not None]
+    degrees = [d for d in fields.TP_DEGREES if d == 1 or (gpu.link_bytes_per_s_one_way() is not None
+                                                           and tensor_split.degree_problem(arch, d) is None)]
     if chosen not in degrees:
         tensor_parallel_plan(arch, gpu, tensor_parallel=chosen, **options)  # raises with the reason, on the tp field
     plans = {d: tensor_parallel_plan(arch, gpu, tensor_parallel=d, **options) for d in degrees}

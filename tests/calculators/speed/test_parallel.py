@@ -23,3 +23,11 @@ def test_tensor_parallel_needs_an_interconnect(llama8b):
     with pytest.raises(InputError) as error:
         tensor_parallel_plan(llama8b, "m4-max-128gb", tensor_parallel=2)
     assert error.value.field == "tensor_parallel"
+
+
+def test_a_degree_that_does_not_divide_the_heads_is_refused_with_the_sizes_that_work(llama8b):
+    """vLLM refuses --tensor-parallel-size 3 for Llama 3.1 8B (32 heads); so does the plan, naming the field."""
+    with pytest.raises(InputError) as error:
+        tensor_parallel_plan(llama8b, "h100-sxm", tensor_parallel=3)
+    assert error.value.field == "tensor_parallel"
+    assert "32 attention heads" in error.value.message and "1, 2, 4, 8, 16, 32" in error.value.message

@@ -34,3 +34,22 @@ def test_memory_need_comes_from_the_memory_engine():
     # bf16 weights of Llama-3.1-70B: 70.55e9 params x 2 bytes, plus a KV cache and activations
     assert need.weights_bytes == pytest.approx(arch.n_params * 2)
     assert need.total_bytes > need.weights_bytes + need.kv_cache_bytes
+
+
+def test_the_ranking_fits_what_the_tensor_parallel_plan_fits():
+    """Llama 3.1 70B, batch 64 at 32k: past its 8 KV heads the cache per GPU stops shrinking, so 16 H100s do not
+    hold it (117 GiB per GPU against 79 usable) although the total divided by 16 would."""
+    arch = build(LLAMA_70B)
+    options = speed.rank(arch, batch=64, context_tokens=32_768, counts=(8, 16))
+    listed = {(o.gpu_id, o.count): o for o in options}
+    assert ("h100-sxm", 16) not in listed
+    whole = speed.memory_needed(arch, weight_format="bf16", batch=64, context_tokens=32_768)
+    assert whole.total_bytes / 16 < speed.tensor_parallel_plan(arch, "h100-sxm", tensor_parallel=1).usable_per_gpu_bytes
+    for (gpu_id, count), option in listed.items():
+        plan = speed.tensor_parallel_plan(arch, gpu_id, tensor_parallel=count, batch=64, context_tokens=32_768)
+        assert plan.fits and option.memory_per_gpu_bytes == pytest.approx(plan.memory_per_gpu_bytes)
+
+
+def test_counts_that_do_not_divide_the_heads_are_not_offered():
+    arch = build(LLAMA_70B)  # 64 attention heads, 8 key-value heads
+    assert {o.count for o in speed.rank(arch, counts=(3, 4, 6))} == {4}
