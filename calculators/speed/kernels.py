@@ -51,27 +51,28 @@ def _tile_m(m: int, eff: Efficiency) -> int:
     return eff.tile_m_small if m <= eff.small_m_max else eff.tile_m_large
 
 
-def _waves_flops_for(m: int, k: int, n: int, sms: int, tm: int, eff: Efficiency) -> float:
-    tn = eff.tile_n
+def _configuration_flops(m: int, k: int, n: int, sms: int, tm: int, split: int, eff: Efficiency) -> float:
+    """FLOPs the busiest SM executes times the SM count, for ``tm``-row tiles and a ``split``-way split of k."""
     tm = min(tm, 16 * math.ceil(m / 16))  # fewer rows than a tile: padded only to the 16-row MMA
-    tiles = math.ceil(m / tm) * math.ceil(n / tn)
-    split = 1
-    if tiles < sms:
-        split = max(1, min(sms // tiles, k // eff.split_k_min_chunk))
+    tiles = math.ceil(m / tm) * math.ceil(n / eff.tile_n)
     waves = math.ceil(tiles * split / sms)
-    return waves * sms * 2 * tm * tn * (k / split)
+    return waves * sms * 2 * tm * eff.tile_n * (k / split)
 
 
-def _waves_flops(m: int, k: int, n: int, sms: int, eff: Efficiency) -> float:
-    """FLOPs the busiest SM executes times the SM count: the GEMM's cost after tile and wave quantization.
+@functools.lru_cache(maxsize=4096)
+def _best_configuration(m: int, k: int, n: int, sms: int, eff: Efficiency, pass_flops: float = 0.0) -> float:
+    """The GEMM's cost after tile and wave quantization (in FLOPs at the tensor rate), for the cheapest
+    configuration; ``pass_flops`` is what dequantizing the weight once per tile row costs in the same units.
 
-    Above ``small_m_max`` rows the taller tile is used unless the shorter one pads fewer rows
-    (152 rows: three 64-row tiles rather than two 128-row ones), as a GEMM library would choose."""
-    tm = _tile_m(m, eff)
-    small = eff.tile_m_small
-    if tm != small and math.ceil(m / small) * small < math.ceil(m / tm) * tm:
-        tm = small
-    return _waves_flops_for(m, k, n, sms, tm, eff)
+    A GEMM library picks per shape among tile heights (``tile_m_small`` rows, or above ``small_m_max`` any
+    multiple of the 16-row MMA from ``tile_m_small`` to ``tile_m_large``) and split-k factors (chunks of at least
+    ``split_k_min_chunk``), so 152 rows run as two 80-row tiles rather than two 128-row ones and a GEMM with few
+    tiles splits k to fill the SMs. Choosing the cheapest keeps the cost sub-additive in m: the configuration
+    chosen for m, run on 2m, costs at most double, so a larger batch never lowers throughput."""
+    heights = {eff.tile_m_small} if m <= eff.small_m_max else set(range(eff.tile_m_small, eff.tile_m_large + 1, 16))
+    most_splits = max(1, min(sms, k // eff.split_k_min_chunk))
+    return min(_configuration_flops(m, k, n, sms, tm, split, eff) + math.ceil(m / tm) * pass_flops
+               for tm in heights for split in range(1, most_splits + 1))
 
 
 @functools.lru_cache(maxsize=256)
@@ -100,15 +101,13 @@ def matmul_time(gpu: Gpu, eff: Efficiency, *, m: int, k: int, n: int, count: int
     rate = achievable_flops_per_s(gpu, compute_format, eff)
     compute = 0.0
     if rate is not None:
+        simt = achievable_flops_per_s(gpu, "fp32", eff) if dequantize else None
+        dequant_seconds = eff.dequant_ops_per_weight * k * n / simt if simt else 0.0  # per tile row of m
         if gpu.compute_units:
             util = _calibration_utilisation(gpu.compute_units, eff.tile_m_large, eff.tile_n)
-            compute = _waves_flops(m, k, n, gpu.compute_units, eff) * util / rate
+            compute = _best_configuration(m, k, n, gpu.compute_units, eff, dequant_seconds * rate / util) * util / rate
         else:
-            compute = flops / rate
-        if dequantize:
-            simt = achievable_flops_per_s(gpu, "fp32", eff)
-            if simt:
-                compute += eff.dequant_ops_per_weight * k * n * math.ceil(m / _tile_m(m, eff)) / simt
+            compute = flops / rate + dequant_seconds * math.ceil(m / _tile_m(m, eff))
     per_gemm = pnorm(memory, compute, eff.overlap_exponent)
     overhead = kernels * eff.kernel_overhead_seconds
     return MatmulTime(m=m, k=k, n=n, count=count, kernels=kernels, weight_bytes=count * weight_bytes, bytes_moved=count * bytes_moved,

@@ -29,7 +29,7 @@ from calculators.memory.setup import LLAMA_CPP_KV_TYPES, LLAMA_CPP_RUNTIMES
 from calculators.memory.optimizers import all_optimizers
 from calculators.memory.training import gathered_params
 from calculators.memory.weights import weight_bytes
-from calculators.speed import decode_step, linear_decode_step, prefill
+from calculators.speed import decode_step, linear_decode_step, prefill, rank, tensor_parallel_plan
 from tests.reliability.support import FEW, MODEL_IDS, PROPERTY, arch
 
 #: Relative slack for float rounding when two estimates should be equal.
@@ -388,6 +388,17 @@ def test_less_memory_bandwidth_is_never_faster(case, factor):
 
 
 @PROPERTY
+@given(decode_cases())
+def test_total_throughput_never_falls_when_the_batch_doubles(case):
+    """More sequences per step share one read of the weights: a step never serves fewer tokens per second in total
+    (per user it may, which is the latency-throughput trade)."""
+    model, gpu, options = case
+    one = decode_step(model, gpu, **options)
+    two = decode_step(model, gpu, **{**options, "batch": 2 * options["batch"]})
+    assert two.tokens_per_s_total >= one.tokens_per_s_total * (1 - EPS)
+
+
+@PROPERTY
 @given(decode_cases(), st.integers(0, 131_072))
 def test_a_longer_context_never_makes_a_decode_step_faster(case, more):
     model, gpu, options = case
@@ -395,6 +406,30 @@ def test_a_longer_context_never_makes_a_decode_step_faster(case, more):
     long = decode_step(model, gpu, **{**options, "context_tokens": options["context_tokens"] + more})
     assert long.step_seconds >= short.step_seconds * (1 - EPS)
     assert long.kv_bytes_read >= short.kv_bytes_read
+
+
+@PROPERTY
+@given(st.sampled_from(MODEL_IDS), st.lists(st.sampled_from(LINKED_GPUS), min_size=1, max_size=3, unique=True),
+       st.integers(1, 256), st.integers(0, 131_072), st.sampled_from(("bf16", "fp8", "int4", "q4_k_m")))
+def test_the_gpu_ranking_lists_exactly_the_layouts_the_tensor_parallel_plan_fits(model_id, gpu_ids, batch, context,
+                                                                                 weights):
+    """One fit verdict whichever surface asks: the picker (and ``gpus --fits``) offers a (GPU, count) exactly when
+    the tensor-parallel plan of that layout fits, with the same memory per GPU."""
+    model = arch(model_id)
+    counts = (1, 2, 3, 4, 8, 16)
+    listed = {(o.gpu_id, o.count): o for o in rank(model, weight_format=weights, batch=batch, context_tokens=context,
+                                                   counts=counts, gpu_ids=gpu_ids)}
+    for gpu_id in gpu_ids:
+        for count in counts:
+            try:
+                plan = tensor_parallel_plan(model, gpu_id, tensor_parallel=count, weight_format=weights, batch=batch,
+                                            context_tokens=context)
+            except InputError:
+                assert (gpu_id, count) not in listed
+                continue
+            assert ((gpu_id, count) in listed) == plan.fits, (gpu_id, count)
+            if plan.fits:
+                assert listed[gpu_id, count].memory_per_gpu_bytes == pytest.approx(plan.memory_per_gpu_bytes)
 
 
 @FEW
