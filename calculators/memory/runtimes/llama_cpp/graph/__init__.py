@@ -131,6 +131,7 @@ def compute_buffer_bytes(arch, n_ctx, n_ubatch, flash_attn, *, runtime='llama.cp
         s = Sched(backends, n_copies=n_copies, fork=fork)
         gn, gb, gl, glb = s.split(gf, c.user_backend)
         ga.reserve(gn, gb, gl, glb)
+        _unlink(gf.nodes, gf.leafs, gn, gl)
     out = {}
     for b in backends:
         key = ('gpu%d' % b.device) if b.device != 'cpu' else ('host' if b.name == 'CPU' else 'cpu')
@@ -195,3 +196,10 @@ def graph_builder(arch, fork):
     raise NotImplementedError(f'no graph for {mt} on {fork} (mainline gemma3 uses the iSWA cache; ik llama untested)')
 
 
+def _unlink(*tensor_lists):
+    """Drop each tensor's links to its sources once a graph has been sized. A graph is a chain thousands of
+    tensors deep; freed as a chain, each tensor frees the next from inside its own deallocation, which overflows
+    the far smaller C stack of Python in the browser (Pyodide: "Maximum call stack size exceeded")."""
+    for tensors in tensor_lists:
+        for t in tensors:
+            t.src = [None] * len(t.src)
