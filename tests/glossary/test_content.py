@@ -61,7 +61,7 @@ def test_given_figures_are_not_catalog_figures(entry):
     for given in rules.given_figures(entry.body):
         parts = re.fullmatch(r"(\d[\d,]*(?:\.\d+)?)\s*(\S+)", given)
         assert parts, f"{{{{ given: {given} }}}} should be a number and a unit"
-        same = known_figures.match(*parts.groups())
+        same = known_figures.match(*parts.groups(), entry.body)
         assert same is None, f"{given} is the catalog's {same}: render it with a placeholder"
 
 
@@ -112,3 +112,9 @@ def test_at_least_twelve_diagrams_per_part():
     for part in (PART_ONE, PART_TWO):
         diagrams = {path for e in ENTRIES if e.section in part for path in SNIPPET.findall(e.body) if path.endswith(".svg")}
         assert len(diagrams) >= 12, (part, sorted(diagrams))
+
+
+def test_a_given_figure_is_checked_against_the_gpus_and_models_the_entry_names():
+    assert known_figures.match("80", "GB", "An H100 holds the weights") == "h100-sxm memory"
+    assert known_figures.match("64", "MiB", "a gradient bucket on eight H100s") is None  # the RTX 4080's L2, unnamed
+    assert known_figures.match("64", "MiB", "the RTX 4080 keeps") == "rtx-4080 last-level cache"
