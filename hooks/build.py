@@ -32,6 +32,7 @@ class Build:
         self.serving = serving
         self.glossary: entries.Glossary | None = None
         self.redirects: dict[str, str] = {}
+        self.updated: dict[str, str] = {}
         self.abbreviations = ""
         self.runtime: dict = {}
         #: Diagram paths of each page, from its Markdown (tokens in place of snippets) to its HTML.
@@ -68,10 +69,12 @@ class Build:
 
     def on_files(self, files, config):
         glossary, site_url = self.glossary, config.site_url
-        today = linking.build_date()
+        today = linking.build_date().isoformat()
+        self.updated = linking.commit_dates(ROOT, "glossary", "docs")
         generated = pages.generate(glossary)
         for entry in glossary.entries:
-            generated[f"glossary/{entry.slug}.md"] += linking.link_helpers(entry, site_url, today)
+            updated = self.updated.get(f"glossary/{entry.slug}.md", today)
+            generated[f"glossary/{entry.slug}.md"] += linking.link_helpers(entry, site_url, updated)
             generated[f"embed/{entry.slug}/index.html"] = linking.embed_page(entry, site_url)
         by_slug = glossary.by_slug()
         for slug, target in self.redirects.items():
@@ -89,6 +92,13 @@ class Build:
         return env
 
     def on_page_markdown(self, markdown, page, config, files):
+        source = page.file.src_uri
+        # the sitemap's lastmod: the source's last commit, not the build's date; a generated page (the glossary's
+        # index and sections) is as new as the newest file it is made from
+        updated = self.updated.get(source if source.startswith("glossary/") else f"docs/{source}") or max(
+            self.updated.values(), default=None)
+        if updated:
+            page.update_date = updated
         markdown, errors = catalog_figures.replace(markdown)
         if errors:
             raise PluginError(f"{page.file.src_uri}: catalog figure: " + "; ".join(errors))
@@ -112,8 +122,7 @@ class Build:
         return output_content
 
     def on_post_build(self, config):
-        redirect_dirs = {f"glossary/{slug}" for slug in self.redirects}
-        offline.write_service_worker(pathlib.Path(config.site_dir), redirect_dirs, paths.pyodide_version())
+        offline.write_service_worker(pathlib.Path(config.site_dir), paths.pyodide_version())
 
     def on_serve(self, server, config, builder):
         for folder in ("glossary", "calculators", "hooks"):

@@ -13,6 +13,9 @@
   const site = window.gpuGlossary = window.gpuGlossary || {};
   if (site.runtime) return;
   const ASSETS = new URL("../assets/pyodide/", document.currentScript.src);
+  // The inflated snapshot's cache, named after this copy of the site as sw.js names its caches (one origin may
+  // hold several sites, or two copies of this one).
+  const SNAPSHOTS = `gpu-glossary ${new URL("../", document.currentScript.src).pathname} calculators-snapshots`;
   const watchers = new Set();
   let starting = null;
   const runtime = site.runtime = {
@@ -21,6 +24,7 @@
     status: "",
     watch: (watcher) => { watchers.add(watcher); },
     timings: {},
+    snapshotCache: SNAPSHOTS,
     expandSnapshot,
   };
 
@@ -113,8 +117,6 @@
   // downloading or inflating it again. A server that decoded the file itself (Content-Encoding) hands over the
   // inflated bytes, which are used as they are. gzip's CRC rejects a damaged download; the layout check rejects a
   // damaged file in the cache.
-  const SNAPSHOTS = "calculators-snapshots";
-
   async function fetchSnapshot(url) {
     const kept = window.caches ? await caches.match(url.href, { cacheName: SNAPSHOTS }).catch(() => null) : null;
     if (kept) {

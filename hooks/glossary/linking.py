@@ -23,6 +23,9 @@ GLOSSARY_JSON_VERSION = 1
 #: Redirect pages and cards run no script at all.
 STATIC_PAGE_CSP = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'self\'; '
                    'img-src \'self\'; base-uri \'none\'">')
+#: Alias pages run one script of the site's own (``javascripts/alias.js``) and nothing else.
+ALIAS_PAGE_CSP = STATIC_PAGE_CSP.replace("default-src 'none';",
+                                         "default-src 'none'; script-src 'self'; connect-src 'self'; font-src 'self';")
 
 
 def name_slug(name: str) -> str:
@@ -67,11 +70,15 @@ def redirect_slugs(glossary: Glossary, renamed: dict[str, str]) -> dict[str, str
 
 
 def redirect_page(entry: Entry, site_url: str) -> str:
+    """The page at an alias or old slug: ``javascripts/alias.js`` goes to the entry with the query and fragment
+    kept (a shared calculation or a section link); without JavaScript the meta refresh goes to the entry."""
     target = f"{site_url}glossary/{entry.slug}/"
     title = html.escape(entry.title)
-    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">" + STATIC_PAGE_CSP +
+    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">" + ALIAS_PAGE_CSP +
             f"<title>{title}</title><link rel=\"canonical\" href=\"{html.escape(target)}\">"
             "<meta name=\"robots\" content=\"noindex\">"
+            f"<meta name=\"alias-target\" content=\"../{entry.slug}/\">"
+            "<script src=\"../../javascripts/alias.js\"></script>"
             f"<meta http-equiv=\"refresh\" content=\"0; url=../{entry.slug}/\"></head>"
             f"<body><p>This term lives at <a href=\"../{entry.slug}/\">{title}</a>.</p></body></html>\n")
 
@@ -96,10 +103,12 @@ def embed_snippet(entry: Entry, site_url: str) -> str:
             f'title="{html.escape(entry.title)} ({SITE_NAME})" loading="lazy" style="border:0"></iframe>')
 
 
-def last_updated(root: pathlib.Path) -> dict[str, str]:
-    """Date of the last commit that touched each glossary file (empty outside a git checkout)."""
+def commit_dates(root: pathlib.Path, *folders: str) -> dict[str, str]:
+    """Date of the last commit that touched each file under ``folders``, by path from the repository root (empty
+    outside a git checkout). Pages carry these rather than the build's date, so a rebuild on another day changes
+    only what changed."""
     try:
-        log = subprocess.run(["git", "log", "--format=%x00%cs", "--name-only", "--", "glossary"], cwd=root,
+        log = subprocess.run(["git", "log", "--format=%x00%cs", "--name-only", "--", *folders], cwd=root,
                              capture_output=True, text=True, timeout=60, check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return {}
@@ -107,8 +116,13 @@ def last_updated(root: pathlib.Path) -> dict[str, str]:
     for block in log.split("\x00")[1:]:
         date, *names = block.strip().splitlines()
         for name in names:
-            dates.setdefault(pathlib.PurePosixPath(name).stem, date)
+            dates.setdefault(name, date)
     return dates
+
+
+def last_updated(root: pathlib.Path) -> dict[str, str]:
+    """Date of the last commit that touched each glossary file, by slug."""
+    return {pathlib.PurePosixPath(name).stem: date for name, date in commit_dates(root, "glossary").items()}
 
 
 def glossary_json(glossary: Glossary, site_url: str, updated: dict[str, str]) -> str:
@@ -155,17 +169,17 @@ def abbreviations(glossary: Glossary) -> str:
     return "\n" + "\n".join(lines) + "\n"
 
 
-def link_helpers(entry: Entry, site_url: str, today: datetime.date) -> str:
-    """The "Link to this entry" block at the end of each entry page."""
+def link_helpers(entry: Entry, site_url: str, updated: str) -> str:
+    """The "Link to this entry" block at the end of each entry page; the citation names the entry's version by
+    the date it was last ``updated`` (not the build's date, which would change every page on every rebuild)."""
     url = f"{site_url}glossary/{entry.slug}/"
-    accessed = today.isoformat()
     bibtex = (f"@misc{{gpuglossary:{entry.slug},\n  title = {{{entry.title}}},\n"
-              f"  howpublished = {{\\url{{{url}}}}},\n  note = {{{SITE_NAME}, accessed {accessed}}}\n}}")
+              f"  howpublished = {{\\url{{{url}}}}},\n  note = {{{SITE_NAME}, updated {updated}}}\n}}")
     blocks = [
         ("URL", "text", url),
         ("Markdown", "markdown", f"[{entry.title}]({url})"),
         ("HTML", "html", f'<a href="{url}">{html.escape(entry.title)}</a>'),
-        ("Citation", "text", f'"{entry.title}." {SITE_NAME}. {url} (accessed {accessed}).'),
+        ("Citation", "text", f'"{entry.title}." {SITE_NAME}, updated {updated}. {url}'),
         ("BibTeX", "bibtex", bibtex),
         (f"Embeddable card ({EMBED_WIDTH_PX} × {EMBED_HEIGHT_PX} px, preview: <{site_url}embed/{entry.slug}/>)",
          "html", embed_snippet(entry, site_url)),

@@ -2,42 +2,122 @@
 "use strict";
 const VERSION = "__VERSION__";
 const PRECACHE = __PRECACHE__;
-const RUNTIME = "__RUNTIME__";  // Pyodide's runtime files, kept across site updates while the Pyodide version is the same
-const PAGES = `pages-${VERSION}`;
-const ASSETS = `assets-${VERSION}`;
+// One origin can hold several sites (all of a user's GitHub Pages project sites live on user.github.io) or two copies
+// of this one under different paths: every cache name carries this copy's path, and only those caches are touched.
+const PREFIX = `gpu-glossary ${new URL("./", self.location).pathname} `;
+const PAGES = `${PREFIX}pages-${VERSION}`;
+const ASSETS = `${PREFIX}assets-${VERSION}`;
+const RUNTIME = `${PREFIX}__RUNTIME__`;  // Pyodide's runtime files, kept across site updates while the Pyodide version is the same
+const SNAPSHOTS = `${PREFIX}calculators-snapshots`;  // managed by runtime.js
+const OWN = [PAGES, ASSETS, RUNTIME];
 const NETWORK_FIRST = /(\/|\.html|\/sitemap\.xml|\/search_index\.json)$/;
+const ATTEMPTS = 4;
+const PARALLEL = 6;
 
-// Take control at once, so that a first visit's Pyodide download already goes through this worker's cache;
-// then, once the page has had time to start (and fetch Pyodide if it needs it), precache every page in the
-// background; the worker's state turns "activated" when that is done.
+// First visit: take control at once, so that the page's Pyodide download already goes through this worker's cache;
+// then, once the page has had time to start, precache every page in the background (the worker's state turns
+// "activated" when that is done). An update: precache the new build completely while the old one keeps serving,
+// then wait; the page offers a reload, which moves every tab to the new build at once.
 const PRECACHE_DELAY_MS = 3000;
-self.addEventListener("install", () => self.skipWaiting());
+const COMPLETE = new URL("./.precache-complete", self.location).href;  // marker: this build is wholly stored
+let completing = null;  // the precache under way, if any
+
+self.addEventListener("install", (event) => {
+  if (!self.registration.active) {
+    self.skipWaiting();
+    return;
+  }
+  event.waitUntil(precache().catch(async (error) => {
+    await caches.delete(PAGES);  // an incomplete build is never served; the browser tries again on a later visit
+    throw error;
+  }));
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "activate-update") self.skipWaiting();
+});
 
 self.addEventListener("activate", (event) => {
-  const keep = new Set([PAGES, ASSETS, RUNTIME, "calculators-snapshots"]);  // the last is managed by runtime.js
   event.waitUntil(self.clients.claim()
-    .then(() => caches.keys())
-    .then((names) => Promise.all(names.filter((name) => !keep.has(name)).map((name) => caches.delete(name))))
-    .then(() => new Promise((resolve) => setTimeout(resolve, PRECACHE_DELAY_MS)))
-    .then(() => caches.open(PAGES))
-    .then((cache) => cache.addAll(PRECACHE)));
+    .then(dropOtherVersions)
+    .then(async () => {
+      if (await (await caches.open(PAGES)).match(COMPLETE)) return;  // an update, stored before it took over
+      completing = new Promise((resolve) => setTimeout(resolve, PRECACHE_DELAY_MS)).then(precache);
+      await completing;
+    })
+    .catch((error) => {
+      completing = null;
+      console.warn("offline copy incomplete; it is completed on a later visit:", error);
+    }));
 });
+
+async function dropOtherVersions() {
+  const keep = new Set([...OWN, SNAPSHOTS]);
+  const legacy = /^(pages|assets)-[0-9a-f]{16}$/;  // this site's unscoped names before the prefix
+  const names = await caches.keys();
+  await Promise.all(names.filter((name) => (name.startsWith(PREFIX) && !keep.has(name)) || legacy.test(name))
+    .map((name) => caches.delete(name)));
+}
+
+// Every file of this build, from the server and not from the browser's HTTP cache (which may still hold the
+// previous build's copy for minutes after a deploy), each retried a few times; rejects if any stays missing.
+async function precache() {
+  const cache = await caches.open(PAGES);
+  const queue = PRECACHE.slice();
+  const worker = async () => {
+    while (queue.length) {
+      const url = queue.shift();
+      if (await cache.match(url)) continue;
+      await cache.put(url, await fetchFresh(url));
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  await cache.put(COMPLETE, new Response(VERSION));
+}
+
+async function fetchFresh(url) {
+  let problem;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    if (attempt) await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    try {
+      const response = await fetch(new Request(url, { cache: "reload" }));
+      if (response.ok) return response;
+      problem = new Error(`${url}: ${response.status}`);
+    } catch (error) {
+      problem = error;
+    }
+  }
+  throw problem;
+}
+
+async function cached(request, options) {
+  for (const name of OWN) {
+    const hit = await (await caches.open(name)).match(request, options);
+    if (hit) return hit;
+  }
+  return undefined;
+}
 
 async function networkFirst(request) {
   try {
     const response = await fetch(request);
     if (response.ok) (await caches.open(PAGES)).put(request, response.clone());
+    if (response.status >= 500) return (await cached(request, { ignoreSearch: true })) || response;  // a broken deploy
     return response;
   } catch (error) {
-    const cached = await caches.match(request, { ignoreSearch: true });
-    if (cached) return cached;
+    const hit = await cached(request, { ignoreSearch: true });
+    if (hit) return hit;
+    if (request.mode === "navigate") {  // offline, an address this build does not have: its 404 page
+      const missing = await cached(new URL("./404.html", self.location).href);
+      if (missing) return new Response(missing.body, { status: 404, headers: missing.headers });
+    }
     throw error;
   }
 }
 
 async function cacheFirst(request) {
-  const cached = await caches.match(request);
-  if (cached) return cached;
+  const hit = await cached(request);
+  if (hit) return hit;
   const response = await fetch(request);
   if (response.ok) {
     const name = new URL(request.url).pathname.includes("/assets/pyodide/") ? RUNTIME : ASSETS;
@@ -46,10 +126,19 @@ async function cacheFirst(request) {
   return response;
 }
 
+// A first visit's precache that did not finish (a failed request, the tab closed) is completed on a later one.
+async function completeOnce() {
+  if (await (await caches.open(PAGES)).match(COMPLETE)) return;
+  completing = completing || precache().catch((error) => { completing = null; console.warn("offline copy incomplete:", error); });
+  await completing;
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
   const path = new URL(request.url).pathname;
   if (path.includes("/assets/pyodide/snapshots/")) return;  // runtime.js keeps the inflated snapshot itself
-  event.respondWith(request.mode === "navigate" || NETWORK_FIRST.test(path) ? networkFirst(request) : cacheFirst(request));
+  const navigate = request.mode === "navigate";
+  event.respondWith(navigate || NETWORK_FIRST.test(path) ? networkFirst(request) : cacheFirst(request));
+  if (navigate) event.waitUntil(completeOnce());
 });

@@ -69,7 +69,9 @@ def build(digest: str, log=print) -> dict:
     if OUT_DIR.exists():
         shutil.rmtree(OUT_DIR)
     OUT_DIR.mkdir(parents=True)
-    env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "315532800"))
+    # the zip's timestamps are fixed whatever the build's date: the wheel is named by its sources' digest, and a
+    # rebuild on another day must not change its bytes (nor the snapshot made from it)
+    env = dict(os.environ, SOURCE_DATE_EPOCH="315532800")
     with tempfile.TemporaryDirectory() as tmp:
         # Build from a clean copy so stale files in build/lib never reach the wheel.
         src = pathlib.Path(tmp) / "src"

@@ -77,14 +77,14 @@ def test_a_damaged_snapshot_in_the_browser_cache_is_fetched_again(page, site_url
     kept = page.evaluate("""async (site) => {
         const runtime = JSON.parse(document.querySelector('.calc-widget').dataset.runtime);
         const url = new URL('assets/pyodide/' + runtime.snapshot, site).href;
-        await (await caches.open('calculators-snapshots')).put(url, new Response(new Uint8Array(4096)));
+        await (await caches.open(window.gpuGlossary.runtime.snapshotCache)).put(url, new Response(new Uint8Array(4096)));
         return url; }""", site_url)
     page.allow_errors = True  # the damaged copy is reported with console.warn
     page.reload()
     page.wait_for_selector('.calc-widget[data-calc-state="live"]', timeout=90_000)
     assert page.evaluate("() => window.gpuGlossary.runtime.timings.snapshot") is True
     size = page.evaluate("""async (url) => {
-        const cache = await caches.open('calculators-snapshots');
+        const cache = await caches.open(window.gpuGlossary.runtime.snapshotCache);
         for (let i = 0; i < 50; i++) {  // it is written back without being awaited
             const response = await cache.match(url);
             const bytes = response ? (await response.arrayBuffer()).byteLength : 0;

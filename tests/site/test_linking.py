@@ -6,6 +6,7 @@ import re
 
 import jsonschema
 import pytest
+from playwright.sync_api import expect
 
 from hooks.glossary import entries as glossary_entries
 from hooks.glossary import linking
@@ -113,6 +114,5 @@ def test_search_finds_an_entry_by_alias_first(page, site_url):
     page.wait_for_load_state("networkidle")  # the search worker has fetched its index
     page.keyboard.press("/")  # Material's shortcut that opens the search box
     page.locator(".md-search__input").press_sequentially("past key values")
-    first = page.locator(".md-search-result__item").first
-    first.wait_for(timeout=20_000)
-    assert "KV cache" in first.inner_text()
+    # results update while the words are typed: the answer is the first result once the whole query is in
+    expect(page.locator(".md-search-result__item").first).to_contain_text("KV cache", timeout=20_000)

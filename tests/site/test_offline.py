@@ -49,8 +49,8 @@ def test_offline_without_the_kept_snapshot_python_starts_from_scratch(page, site
     # cache may also still hold the download; the route makes the snapshot unreachable there too.
     assert page.evaluate("""async () => {
         for (let i = 0; i < 100; i++) {
-            const kept = await (await caches.open('calculators-snapshots')).keys();
-            if (kept.length) return caches.delete('calculators-snapshots');
+            const kept = await (await caches.open(window.gpuGlossary.runtime.snapshotCache)).keys();
+            if (kept.length) return caches.delete(window.gpuGlossary.runtime.snapshotCache);
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
         return false; }""")

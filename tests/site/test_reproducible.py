@@ -6,17 +6,18 @@ import json
 from hooks.runtime import wheel
 from tests.conftest import build_site
 
-FIXED_DATE = "1767225600"  # 2026-01-01: the build date is the only input that may differ between builds
+#: Two days: a rebuild on another day changes nothing (pages carry their sources' commit dates, not the build's).
+BUILD_DATES = ("1767225600", "1767398400")  # 2026-01-01, 2026-01-03
 
 
 def _files(site):
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def test_two_builds_are_identical(tmp_path, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_DATE)
+def test_two_builds_on_different_days_are_identical(tmp_path, monkeypatch):
     first, second = tmp_path / "a", tmp_path / "b"
-    for site in (first, second):
+    for site, date in zip((first, second), BUILD_DATES):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", date)
         result = build_site(site, "http://127.0.0.1:8000/")
         assert result.returncode == 0, result.stderr
     a, b = _files(first), _files(second)
