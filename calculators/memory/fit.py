@@ -1,9 +1,12 @@
-"""Which GPUs of the catalog hold an estimate, and with how much memory to spare."""
+"""Which GPUs of the catalog hold an estimate, and with how much memory to spare: the cards the estimate's runtime
+runs on (``runs_on`` in runtimes.json), each judged the way that runtime uses memory."""
 
 import dataclasses
 
 from calculators.catalogs import gpus
 from calculators.memory.result import MemoryEstimate
+from calculators.memory.runtimes import vllm
+from calculators.memory.setup import runtime_data
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,8 +24,17 @@ class GpuFit:
 
 def needed_bytes(estimate: MemoryEstimate) -> float:
     """Memory the scenario needs on the card, the runtime context excluded (the catalog's usable
-    figure already subtracts it)."""
+    figure already subtracts it). vLLM takes a share of the card and needs its KV pool to hold the batch, so it
+    needs more than it shows in use (:func:`vllm.card_bytes_needed`)."""
+    if estimate.runtime == "vllm":
+        return vllm.card_bytes_needed(estimate)
     return estimate.device_used_bytes - estimate.component("cuda_context")
+
+
+def runs_on(runtime: str, gpu: gpus.Gpu) -> bool:
+    """Whether ``runtime`` has a GPU backend for ``gpu`` (runtimes.json ``runs_on``)."""
+    support = runtime_data()["runs_on"].get(runtime)
+    return support is None or (gpu.vendor in support["vendors"] and gpu.id not in support.get("excluded_gpus", ()))
 
 
 def fit_on(estimate: MemoryEstimate, gpu: gpus.Gpu) -> GpuFit:
@@ -32,8 +44,8 @@ def fit_on(estimate: MemoryEstimate, gpu: gpus.Gpu) -> GpuFit:
 
 
 def fits(estimate: MemoryEstimate, *, only_fitting: bool = False) -> tuple[GpuFit, ...]:
-    """Every catalog GPU with its headroom for ``estimate``, most headroom last (tightest fit first)."""
-    rows = [fit_on(estimate, g) for g in gpus.all_gpus().values()]
+    """Every catalog GPU the estimate's runtime runs on, with its headroom, most headroom last (tightest first)."""
+    rows = [fit_on(estimate, g) for g in gpus.all_gpus().values() if runs_on(estimate.runtime, g)]
     if only_fitting:
         rows = [r for r in rows if r.fits]
     rows.sort(key=lambda r: (not r.fits, abs(r.headroom_bytes)))

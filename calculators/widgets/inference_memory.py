@@ -30,11 +30,14 @@ def _compute(inputs):
                      f"{pool.capacity_tokens:,} tokens of KV cache, "
                      f"{pool.max_concurrent_sequences:,} sequences of this length at once.")
     need = estimate.device_used_bytes
-    verdict = "fits" if fit_on(estimate, gpu).fits else "does not fit"
+    verdict = f"{'fits' if fit_on(estimate, gpu).fits else 'does not fit'} on {gpu.name}"
+    if pool is not None and not pool.holds_request:  # the headline says what the notes say
+        verdict += (f": vLLM's KV pool holds {pool.max_concurrent_sequences:,} of the {setup.batch:,} "
+                    f"sequences at once")
     return {
         "total": format_bytes(need),
         "peak": format_bytes(estimate.peak_allocated_bytes),
-        "verdict": f"{verdict} on {gpu.name}",
+        "verdict": verdict,
         "advice": estimate.advice,
         "chart": chart,
         "fits": fields.fit_list(estimate),

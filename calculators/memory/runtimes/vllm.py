@@ -57,3 +57,14 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     return make_estimate("inference", "vllm", alive, context_bytes=rt["cuda_context_bytes"],
                          allocator_bytes=overhead, phase="serving", warnings=warnings,
                          facts=Facts(kv_bytes_per_token=per_token, profiled_activation_bytes=activation), kv_pool=kv_pool)
+
+
+def card_bytes_needed(estimate: MemoryEstimate) -> float:
+    """The card memory on which vLLM starts and its pool holds every requested sequence at once: weights, the
+    profiled peak, CUDA graphs and non-torch memory, plus the batch's KV cache, over ``gpu_memory_utilization``
+    (the share of the card vLLM takes; the rest is never used)."""
+    pool = estimate.kv_pool
+    utilization = pool.gpu_memory_utilization if pool else runtime_data()["vllm"]["gpu_memory_utilization"]
+    kv = pool.requested_bytes if pool else estimate.component("kv_cache")
+    fixed = estimate.component("weights") + estimate.component("activations") + estimate.component("allocator_overhead")
+    return (fixed + kv) / utilization
