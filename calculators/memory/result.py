@@ -21,6 +21,22 @@ SHRINK = {
     "cuda_context": "nothing to gain: the CUDA context is a fixed cost",
     "allocator_overhead": "set PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True",
 }
+#: Where the runtime changes how a component shrinks (its own settings, not PyTorch's).
+SHRINK_BY_RUNTIME = {
+    "vllm": {"allocator_overhead": "start with --enforce-eager (no CUDA graphs), at some cost in decode speed",
+             "kv_cache": "lower --gpu-memory-utilization: vLLM fills its share of the card with KV-cache blocks "
+                         "whatever the context",
+             "activations": "lower --max-num-batched-tokens (the profiled batch)"},
+    "llama.cpp": {"activations": "lower -ub (the micro-batch) or turn flash attention on (-fa)"},
+    "ik_llama.cpp": {"activations": "lower -ub (the micro-batch) or turn flash attention on (-fa)"},
+}
+#: Each component as a sentence names it, and whether it takes a plural verb.
+LABELS = {"kv_cache": ("KV cache", False), "cuda_context": ("CUDA context", False),
+          "allocator_overhead": ("allocator and runtime overhead", False)}
+#: Weights stored at this many bits or fewer are already quantized: the advice then stops suggesting it.
+QUANTIZED_BITS = 5.0
+ALREADY_QUANTIZED = ("they are already at {bits:.1f} bits per weight: shard them over more GPUs, keep some layers "
+                     "in system RAM (llama.cpp's -ngl), or choose a smaller model")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,8 +133,13 @@ class MemoryEstimate:
         name = self.largest_component
         size = format_bytes(self.component(name))
         share = self.component(name) / self.device_used_bytes if self.device_used_bytes else 0
-        label = name.replace("_", " ")
-        return f"The {label} take {size} ({share:.0%} of the GPU memory used); to shrink them, {SHRINK[name]}."
+        label, plural = LABELS.get(name, (name.replace("_", " "), True))
+        how = SHRINK_BY_RUNTIME.get(self.runtime, {}).get(name, SHRINK[name])
+        bits = self.facts.weight_bits_per_param
+        start = f"The {label} {'take' if plural else 'takes'} {size} ({share:.0%} of the GPU memory used)"
+        if name == "weights" and bits is not None and bits <= QUANTIZED_BITS:
+            return f"{start}; {ALREADY_QUANTIZED.format(bits=bits)}."
+        return f"{start}; to shrink {'them' if plural else 'it'}, {how}."
 
     def as_dict(self) -> dict:
         """Plain JSON-ready form."""

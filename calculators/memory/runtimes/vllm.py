@@ -22,7 +22,8 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     cfg = rt["vllm"]
     e = COMPUTE_DTYPES[setup.compute_dtype]
     kv_b = kv_bytes_per_value(setup)
-    w = weight_bytes(arch, setup.weight_format).total_bytes
+    stored = weight_bytes(arch, setup.weight_format)
+    w = stored.total_bytes
     chunk = setup.max_num_batched_tokens or cfg["max_num_batched_tokens"]
     # Profiling run: one forward of `chunk` tokens, flash attention, logits for the sampled rows only.
     activation = max(forward.layer_peak(arch, i, chunk, 1, chunk, e, "sdpa") for i in representative_layers(arch))
@@ -56,7 +57,8 @@ def estimate(arch: Architecture, setup: InferenceSetup) -> MemoryEstimate:
     overhead = cfg["cuda_graph_bytes"] + cfg["non_torch_bytes"]
     return make_estimate("inference", "vllm", alive, context_bytes=rt["cuda_context_bytes"],
                          allocator_bytes=overhead, phase="serving", warnings=warnings,
-                         facts=Facts(kv_bytes_per_token=per_token, profiled_activation_bytes=activation), kv_pool=kv_pool)
+                         facts=Facts(kv_bytes_per_token=per_token, profiled_activation_bytes=activation,
+                                     weight_bits_per_param=stored.bits_per_weight), kv_pool=kv_pool)
 
 
 def card_bytes_needed(estimate: MemoryEstimate) -> float:

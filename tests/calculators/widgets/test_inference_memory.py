@@ -25,3 +25,12 @@ def test_fit_lists_offer_only_cards_the_runtime_runs_on():
     assert "tpu-v5p" in cards["vllm"] and "gaudi3" in cards["vllm"] and "m4-max-128gb" not in cards["vllm"]
     assert "m4-max-128gb" in cards["transformers"] and not {"tpu-v5p", "gaudi3"} & cards["transformers"]
     assert "m4-max-128gb" in cards["llama.cpp"] and "tpu-v5p" not in cards["llama.cpp"]
+
+
+def test_advice_fits_the_weights_and_the_runtime():
+    """No "quantize to int4" for weights that already are; vLLM's KV pool shrinks with its utilization setting."""
+    quantized = run("inference-memory", model="llama-3.1-70b", weights="int4", gpu="rtx-4090")["advice"]
+    assert "already at 4.4 bits per weight" in quantized and "quantize" not in quantized
+    assert "quantize the weights" in run("inference-memory", model="llama-3.1-70b", weights="bf16")["advice"]
+    served = run("inference-memory", model="llama-3.1-8b", runtime="vllm", gpu="h100-sxm")["advice"]
+    assert served.startswith("The KV cache takes") and "--gpu-memory-utilization" in served
