@@ -18,7 +18,7 @@ SHRINK = {
     "gradients": "shard gradients with ZeRO-2/FSDP or train a LoRA adapter instead",
     "optimizer_states": "use 8-bit AdamW, ZeRO/FSDP sharding, or LoRA",
     "adapters": "use a lower LoRA rank or fewer target modules",
-    "cuda_context": "nothing to gain: the CUDA context is a fixed cost",
+    "cuda_context": "nothing to gain: the driver context (CUDA, HIP or Metal) is a fixed cost",
     "allocator_overhead": "set PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True",
 }
 #: Where the runtime changes how a component shrinks (its own settings, not PyTorch's).
@@ -31,7 +31,7 @@ SHRINK_BY_RUNTIME = {
     "ik_llama.cpp": {"activations": "lower -ub (the micro-batch) or turn flash attention on (-fa)"},
 }
 #: Each component as a sentence names it, and whether it takes a plural verb.
-LABELS = {"kv_cache": ("KV cache", False), "cuda_context": ("CUDA context", False),
+LABELS = {"kv_cache": ("KV cache", False), "cuda_context": ("driver context", False),
           "allocator_overhead": ("allocator and runtime overhead", False)}
 #: Weights stored at this many bits or fewer are already quantized: the advice then stops suggesting it.
 QUANTIZED_BITS = 5.0

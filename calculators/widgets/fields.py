@@ -121,16 +121,21 @@ SHOWN_FITS = 8
 def memory_outputs(total_label: str, *, extra: tuple[Output, ...] = ()) -> tuple[Output, ...]:
     """What the memory widgets show, in order: the totals, any ``extra`` headline, the verdict, the largest part,
     the breakdown chart, the GPUs it fits on and the notes."""
-    return (Output("total", total_label), Output("peak", "Peak allocated by PyTorch"), *extra,
+    return (Output("total", total_label), Output("peak", "Peak allocated (PyTorch's or the runtime's allocator)"), *extra,
             Output("verdict", "Verdict", "note"), Output("advice", "Largest part", "note"),
             Output("chart", "Breakdown", "svg"), Output("fits", "GPUs it fits on (tightest first)", "html"),
             Output("notes", "Notes", "note"))
+
+
+#: The driver context the runtime opens, as each vendor's stack names it (no "CUDA" on a Mac).
+CONTEXT_LABELS = {"nvidia": "CUDA context", "amd": "HIP context", "apple": "Metal context"}
 
 
 def breakdown_chart(estimate, labels: dict[str, str], title: str, gpu) -> str:
     """A memory estimate's components as a stacked bar against ``gpu``'s usable memory."""
     from calculators.charts import stacked_bar
     from calculators.core.units import format_bytes
+    labels = {**labels, "cuda_context": CONTEXT_LABELS.get(gpu.vendor, "Runtime context")}
     parts = [(labels.get(name, name), value) for name, value in estimate.components if value > 0]
     return stacked_bar(parts, title=title, value_label=format_bytes, capacity=gpu.usable_memory_bytes,
                        capacity_label=f"{gpu.name}: {format_bytes(gpu.usable_memory_bytes)} usable")

@@ -60,7 +60,7 @@ WIDGET = Widget(
         Field("runtime", "Runtime", "select", "transformers", options=RUNTIME_CHOICES),
         fields.gpu_field("rtx-4090"),
     ),
-    outputs=fields.memory_outputs("GPU memory used (as nvidia-smi shows it)"),
+    outputs=fields.memory_outputs("GPU memory used (what nvidia-smi, rocm-smi or Activity Monitor shows)"),
     compute=_compute,
     example={"model": "llama-3.1-70b", "weights": "q4_k_m", "batch": "4", "runtime": "vllm", "gpu": "h100-sxm"},
     invalid=("batch", "0"),

@@ -98,7 +98,7 @@ WIDGET = Widget(
         Field("zero", "ZeRO stage / FSDP", "select", "0", options=ZERO_CHOICES),
         fields.gpu_field("h100-sxm"),
     ),
-    outputs=fields.memory_outputs("GPU memory used per GPU (as nvidia-smi shows it)",
+    outputs=fields.memory_outputs("GPU memory used per GPU (what nvidia-smi, rocm-smi or Activity Monitor shows)",
                                   extra=(Output("trainable", "Trainable parameters"),)),
     compute=_compute,
     example={"model": "llama-3.1-70b", "mode": "bf16", "optimizer": "adamw8bit", "grad_ckpt": "yes",

@@ -34,3 +34,9 @@ def test_advice_fits_the_weights_and_the_runtime():
     assert "quantize the weights" in run("inference-memory", model="llama-3.1-70b", weights="bf16")["advice"]
     served = run("inference-memory", model="llama-3.1-8b", runtime="vllm", gpu="h100-sxm")["advice"]
     assert served.startswith("The KV cache takes") and "--gpu-memory-utilization" in served
+
+
+def test_no_cuda_labels_on_a_mac():
+    chart = run("inference-memory", model="llama-3.1-8b", runtime="llama.cpp", gpu="m4-max-128gb")["chart"]
+    assert "Metal context" in chart and "CUDA" not in chart
+    assert "CUDA context" in run("inference-memory", model="llama-3.1-8b", gpu="h100-sxm")["chart"]
